@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * Copyright 2026 The Lilac developers
+ *
+ * Configuration: defaults, the [gateway] and [security] groups of the config
+ * file, and validation. Every option is documented in README.md.
+ */
+#include "config.h"
+
+#include "lilac-config.h"
+
+#include "lilac-error.h"
+
+/**
+ * lilac_config_new_default:
+ *
+ * Returns: (transfer full): the built-in defaults
+ */
+LilacConfig *
+lilac_config_new_default (void)
+{
+  LilacConfig *self = g_new0 (LilacConfig, 1);
+
+  self->listen = g_strdup ("127.0.0.1");
+  self->port = 8080;
+  self->data_dir = g_strdup ("data");
+  self->poll_timeout = 25;
+  self->poll_timeout_max = 60;
+  self->event_ring = 4096;
+  self->max_body = 64 * 1024;
+  self->max_message = 16 * 1024;
+  self->worker_heartbeat = 15;
+  self->argon2_ops = 2;
+  self->argon2_mem = 64 * 1024 * 1024;
+  self->log_level = g_strdup ("message");
+  return self;
+}
+
+void
+lilac_config_free (LilacConfig *self)
+{
+  if (self == NULL)
+    return;
+  g_free (self->listen);
+  g_free (self->data_dir);
+  g_free (self->worker_path);
+  g_free (self->log_level);
+  g_free (self);
+}
+
+static gboolean
+lilac_config_read_int (GKeyFile   *file,
+                       const char *group,
+                       const char *key,
+                       gint64      min,
+                       gint64      max,
+                       gint64     *value,
+                       GError    **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gint64 read;
+
+  if (!g_key_file_has_key (file, group, key, NULL))
+    return TRUE;
+  read = g_key_file_get_int64 (file, group, key, &local_error);
+  if (local_error != NULL || read < min || read > max)
+    {
+      g_set_error (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                   "[%s] %s must be an integer from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT,
+                   group, key, min, max);
+      return FALSE;
+    }
+  *value = read;
+  return TRUE;
+}
+
+static void
+lilac_config_read_string (GKeyFile   *file,
+                          const char *group,
+                          const char *key,
+                          char      **value)
+{
+  g_autofree char *read = g_key_file_get_string (file, group, key, NULL);
+
+  if (read == NULL)
+    return;
+  g_free (*value);
+  *value = g_strstrip (g_steal_pointer (&read));
+}
+
+/**
+ * lilac_config_load_file:
+ * @self: the configuration
+ * @path: a GKeyFile
+ * @error: return location for a #GError
+ *
+ * Reads the options present in @path over the current values.
+ */
+gboolean
+lilac_config_load_file (LilacConfig *self,
+                        const char  *path,
+                        GError     **error)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  gint64 port = self->port, timeout = self->poll_timeout, ring = self->event_ring;
+  gint64 heartbeat = self->worker_heartbeat, ops = (gint64) self->argon2_ops;
+  gint64 mem = (gint64) (self->argon2_mem / 1024);
+
+  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, error))
+    {
+      g_prefix_error (error, "reading %s: ", path);
+      return FALSE;
+    }
+  lilac_config_read_string (file, "gateway", "listen", &self->listen);
+  lilac_config_read_string (file, "gateway", "data", &self->data_dir);
+  lilac_config_read_string (file, "gateway", "worker", &self->worker_path);
+  lilac_config_read_string (file, "gateway", "log_level", &self->log_level);
+  if (!lilac_config_read_int (file, "gateway", "port", 0, 65535, &port, error) ||
+      !lilac_config_read_int (file, "gateway", "poll_timeout", 1, 60, &timeout, error) ||
+      !lilac_config_read_int (file, "gateway", "event_ring", 16, 1 << 20, &ring, error) ||
+      !lilac_config_read_int (file, "gateway", "worker_heartbeat", 1, 3600, &heartbeat, error) ||
+      !lilac_config_read_int (file, "security", "argon2_ops", 1, 16, &ops, error) ||
+      !lilac_config_read_int (file, "security", "argon2_memory_kib", 8, 4 * 1024 * 1024, &mem,
+                              error))
+    {
+      g_prefix_error (error, "%s: ", path);
+      return FALSE;
+    }
+  self->port = (int) port;
+  self->poll_timeout = (int) timeout;
+  self->event_ring = (unsigned) ring;
+  self->worker_heartbeat = (int) heartbeat;
+  self->argon2_ops = (guint64) ops;
+  self->argon2_mem = (gsize) mem * 1024;
+  return TRUE;
+}
+
+/**
+ * lilac_config_finish:
+ * @self: the configuration
+ * @error: return location for a #GError
+ *
+ * Checks the values and makes the data folder absolute.
+ */
+gboolean
+lilac_config_finish (LilacConfig *self,
+                     GError     **error)
+{
+  static const char *const levels[] = { "message", "info", "debug", NULL };
+
+  if (self->port < 0 || self->port > 65535)
+    {
+      g_set_error (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                   "port %d is out of range", self->port);
+      return FALSE;
+    }
+  if (!g_strv_contains (levels, self->log_level))
+    {
+      g_set_error (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                   "log_level must be message, info or debug, not %s", self->log_level);
+      return FALSE;
+    }
+  if (self->data_dir == NULL || self->data_dir[0] == '\0')
+    {
+      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                           "the data folder is empty");
+      return FALSE;
+    }
+  if (!g_path_is_absolute (self->data_dir))
+    {
+      g_autofree char *cwd = g_get_current_dir ();
+      char *absolute = g_build_filename (cwd, self->data_dir, NULL);
+
+      g_free (self->data_dir);
+      self->data_dir = absolute;
+    }
+  return TRUE;
+}
+
+/**
+ * lilac_config_get_database_path:
+ *
+ * Returns: (transfer full): the SQLite file in the data folder
+ */
+char *
+lilac_config_get_database_path (const LilacConfig *self)
+{
+  return g_build_filename (self->data_dir, "lilac.db", NULL);
+}
+
+/**
+ * lilac_config_get_users_dir:
+ *
+ * Returns: (transfer full): the folder holding one libpurple folder per user
+ */
+char *
+lilac_config_get_users_dir (const LilacConfig *self)
+{
+  return g_build_filename (self->data_dir, "users", NULL);
+}

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * Copyright 2026 The Lilac developers
+ *
+ * The gateway's configuration: a GKeyFile read once at start, with defaults
+ * and command-line overrides, immutable afterwards.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+typedef struct {
+  char *listen;              /* (owned) address to listen on */
+  int port;
+  char *data_dir;            /* (owned) absolute path */
+  int poll_timeout;          /* default seconds a poll is held */
+  int poll_timeout_max;
+  unsigned event_ring;       /* events kept per user */
+  gsize max_body;            /* bytes of a JSON request body */
+  gsize max_message;         /* bytes of a message's text */
+  char *worker_path;         /* (owned) (nullable) lilac-worker to run */
+  int worker_heartbeat;      /* seconds between pings */
+  guint64 argon2_ops;        /* Argon2id opslimit for login passwords */
+  gsize argon2_mem;          /* Argon2id memlimit, bytes */
+  char *log_level;           /* (owned) "message", "info" or "debug" */
+} LilacConfig;
+
+LilacConfig *lilac_config_new_default (void);
+gboolean     lilac_config_load_file (LilacConfig *self,
+                                     const char  *path,
+                                     GError     **error);
+gboolean     lilac_config_finish (LilacConfig *self,
+                                  GError     **error);
+void         lilac_config_free (LilacConfig *self);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LilacConfig, lilac_config_free)
+
+char        *lilac_config_get_database_path (const LilacConfig *self);
+char        *lilac_config_get_users_dir (const LilacConfig *self);
+
+G_END_DECLS

@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * Copyright 2026 The Lilac developers
+ *
+ * The IPC contract between the gateway (lilac) and a worker (lilac-worker):
+ * the protocol version and the numbered frame types. Nothing else defines it.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/*
+ * Framing: every frame is one JSON object on one line, terminated by '\n':
+ *
+ *   {"type":INT,"id":INT,"body":{...}}
+ *
+ * "id" is optional (0 when absent); requests carry an id > 0 and are answered
+ * by exactly one REPLY or ERROR frame with the same id. "body" is optional
+ * ({} when absent). A frame longer than LILAC_WIRE_MAX_FRAME bytes, or one
+ * that does not parse, is logged and dropped by the receiver; it never ends
+ * the connection by itself.
+ *
+ * The first frame each side sends is HELLO; a peer whose version differs is
+ * answered with an ERROR (code "version") and the connection is closed.
+ *
+ * Account ids, message ids and request ids inside bodies are strings. A
+ * conversation is named on the wire by a "conversation reference":
+ *
+ *   {"account":"ID","type":"im"|"chat","name":"NORMALIZED NAME"}
+ *
+ * where the name is libpurple's normalized conversation name. The gateway
+ * maps references to its own stable conversation ids; the worker never sees
+ * those ids.
+ */
+
+#define LILAC_WIRE_PROTOCOL_VERSION 1
+
+/* 1 MiB: larger frames are dropped by the reader */
+#define LILAC_WIRE_MAX_FRAME (1024 * 1024)
+
+typedef enum {
+  /* both directions: 1+ */
+  LILAC_WIRE_HELLO = 1,             /* {"version":N,"role":"gateway"|"worker","pid"?:N} */
+
+  /* requests, gateway -> worker: 100+ */
+  LILAC_WIRE_ACCOUNT_PUT = 100,     /* {"account":{"id","protocol","username","password"?,
+                                     *  "alias"?,"options":{},"enabled":bool}} add or update;
+                                     *  enabled accounts sign on; reply {} */
+  LILAC_WIRE_ACCOUNT_DEL = 101,     /* {"account":"ID"} signs off and forgets; reply {} */
+  LILAC_WIRE_MESSAGE_SEND = 102,    /* {"account","type":"im"|"chat","name","text","message":"ID"}
+                                     *  text is plain text; reply {"conversation":REF}; the echo
+                                     *  comes as a "message" event carrying the same "message" id */
+  LILAC_WIRE_CHAT_JOIN = 103,       /* {"account","room","nick"?,"password"?}
+                                     *  reply {"conversation":REF} (the name it will have) */
+  LILAC_WIRE_CONVERSATION_CLOSE = 104, /* {"conversation":REF} leaves a chat, closes an IM; reply {} */
+  LILAC_WIRE_PRESENCE_SET = 105,    /* {"status":"available|away|busy|invisible|offline","message"?}
+                                     *  reply {} */
+  LILAC_WIRE_TYPING_SET = 106,      /* {"conversation":REF,"state":"typing|paused|none"} reply {} */
+  LILAC_WIRE_PING = 110,            /* {} reply {} — the heartbeat */
+  LILAC_WIRE_SHUTDOWN = 111,        /* {} the worker signs off and exits 0; no reply */
+
+  /* worker -> gateway: 200+ */
+  LILAC_WIRE_EVENT = 200,           /* {"event":{"type":"...",...}} see below; id 0 */
+  LILAC_WIRE_REPLY = 201,           /* id = the request's id; body = the result */
+
+  /* errors: 300+ */
+  LILAC_WIRE_ERROR = 300,           /* id = the request's id (0: about the connection);
+                                     * {"code":"bad_request|not_found|unavailable|internal|version",
+                                     *  "message":"text"} */
+} LilacWireType;
+
+/*
+ * Events a worker sends (body "event"). Field names follow shared/API.md;
+ * where API.md has a gateway conversation id, the worker sends a
+ * conversation reference (REF above), and the gateway adds seq, time and ids.
+ *
+ *   account.status       {"account","status":"offline|connecting|online|error",
+ *                         "error"?:"text","reason"?:"network|auth|certificate|other"}
+ *   buddy.added / buddy.updated / buddy.removed
+ *                        {"account","name","alias","group",
+ *                         "presence":{"status","message","idle"}}
+ *   presence             {"account","name","status","message","idle"}
+ *   conversation.opened  {"conversation":REF,"title"}
+ *   conversation.closed  {"conversation":REF}
+ *   message              {"conversation":REF,"from","text","direction":"in|out",
+ *                         "system"?:true,"time":MS,"message"?:"ID of the gateway's send"}
+ *   typing               {"conversation":REF,"from","state":"typing|paused|none"}
+ *   chat.members         {"conversation":REF,"joined":[NAME...],"left":[NAME...],
+ *                         "renamed"?:[{"from","to"}]}
+ *   chat.topic           {"conversation":REF,"topic"}
+ *   notify               {"account"?,"level":"info|warning|error","title","text"}
+ */
+
+G_END_DECLS
