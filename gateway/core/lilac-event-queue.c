@@ -93,18 +93,18 @@ lilac_event_queue_serialize (guint64     seq,
   json_builder_add_int_value (builder, time);
   if (fields != NULL)
     {
-      JsonObjectIter iter;
-      const char *name;
-      JsonNode *value;
+      /* in the order the members were set */
+      g_autoptr(GList) names = json_object_get_members (fields);
 
-      json_object_iter_init (&iter, fields);
-      while (json_object_iter_next (&iter, &name, &value))
+      for (GList *l = names; l != NULL; l = l->next)
         {
+          const char *name = l->data;
+
           if (g_str_equal (name, "seq") || g_str_equal (name, "type") ||
               g_str_equal (name, "time"))
             continue;
           json_builder_set_member_name (builder, name);
-          json_builder_add_value (builder, json_node_copy (value));
+          json_builder_add_value (builder, json_node_copy (json_object_get_member (fields, name)));
         }
     }
   json_builder_end_object (builder);

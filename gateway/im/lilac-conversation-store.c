@@ -1,0 +1,401 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * Copyright 2026 The Lilac developers
+ *
+ * Conversations and messages in SQLite. A conversation is found by its
+ * account, type and normalized name, so the id a client holds stays valid
+ * across worker restarts and gateway restarts. Message ids come from one
+ * counter of the gateway (the only writer), so an id can be handed to a
+ * client before the worker's echo of an outgoing message is stored.
+ */
+#include "config.h"
+
+#include "lilac-conversation-store.h"
+
+#include "lilac-error.h"
+
+#define LILAC_CONVERSATION_COLUMNS "id, user_id, account_id, type, name, title, open, unread"
+
+struct _LilacConversationStore {
+  GObject parent_instance;
+
+  LilacStore *store;      /* (owned) */
+  gint64 next_message_id; /* 0 until read from the store */
+};
+
+G_DEFINE_TYPE (LilacConversationStore, lilac_conversation_store, G_TYPE_OBJECT)
+
+void
+lilac_conversation_free (LilacConversation *conversation)
+{
+  if (conversation == NULL)
+    return;
+  g_free (conversation->type);
+  g_free (conversation->name);
+  g_free (conversation->title);
+  g_free (conversation);
+}
+
+/**
+ * lilac_conversation_to_json:
+ *
+ * Returns: (transfer full): `{"id","account","type","name","title","unread"}`
+ */
+JsonObject *
+lilac_conversation_to_json (const LilacConversation *conversation)
+{
+  JsonObject *object = json_object_new ();
+  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, conversation->id);
+  g_autofree char *account = g_strdup_printf ("%" G_GINT64_FORMAT, conversation->account_id);
+
+  json_object_set_string_member (object, "id", id);
+  json_object_set_string_member (object, "account", account);
+  json_object_set_string_member (object, "type", conversation->type);
+  json_object_set_string_member (object, "name", conversation->name);
+  json_object_set_string_member (object, "title", conversation->title);
+  json_object_set_int_member (object, "unread", conversation->unread);
+  return object;
+}
+
+static void
+lilac_conversation_store_finalize (GObject *object)
+{
+  LilacConversationStore *self = LILAC_CONVERSATION_STORE (object);
+
+  g_clear_object (&self->store);
+  G_OBJECT_CLASS (lilac_conversation_store_parent_class)->finalize (object);
+}
+
+static void
+lilac_conversation_store_class_init (LilacConversationStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = lilac_conversation_store_finalize;
+}
+
+static void
+lilac_conversation_store_init (LilacConversationStore *self)
+{
+}
+
+/**
+ * lilac_conversation_store_new:
+ *
+ * Returns: (transfer full): the conversation store
+ */
+LilacConversationStore *
+lilac_conversation_store_new (LilacStore *store)
+{
+  LilacConversationStore *self = g_object_new (LILAC_TYPE_CONVERSATION_STORE, NULL);
+
+  self->store = g_object_ref (store);
+  return self;
+}
+
+static LilacConversation *
+lilac_conversation_store_row (LilacStmt *stmt)
+{
+  LilacConversation *conversation = g_new0 (LilacConversation, 1);
+
+  conversation->id = sqlite3_column_int64 (stmt, 0);
+  conversation->user_id = sqlite3_column_int64 (stmt, 1);
+  conversation->account_id = sqlite3_column_int64 (stmt, 2);
+  conversation->type = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+  conversation->name = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+  conversation->title = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+  conversation->open = sqlite3_column_int (stmt, 6) != 0;
+  conversation->unread = sqlite3_column_int64 (stmt, 7);
+  return conversation;
+}
+
+/**
+ * lilac_conversation_store_lookup:
+ *
+ * Returns: (transfer full) (nullable): the conversation, or %NULL without an
+ *   error when there is none
+ */
+LilacConversation *
+lilac_conversation_store_lookup (LilacConversationStore *self,
+                               gint64                  account_id,
+                               const char             *type,
+                               const char             *name,
+                               GError                **error)
+{
+  g_autoptr(LilacStmt) stmt = lilac_store_prepare (self->store,
+                                                   "SELECT " LILAC_CONVERSATION_COLUMNS
+                                                   " FROM conversations WHERE account_id = ? "
+                                                   "AND type = ? AND name = ?", error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, account_id);
+  sqlite3_bind_text (stmt, 2, type, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 3, name, -1, SQLITE_TRANSIENT);
+  rc = lilac_store_step (self->store, stmt, error);
+  if (rc != SQLITE_ROW)
+    return NULL;
+  return lilac_conversation_store_row (stmt);
+}
+
+static gboolean
+lilac_conversation_store_update (LilacConversationStore *self,
+                                 LilacConversation      *conversation,
+                                 GError                **error)
+{
+  g_autoptr(LilacStmt) stmt = lilac_store_prepare (self->store,
+                                                   "UPDATE conversations SET title = ?, open = ?, "
+                                                   "unread = ?, updated = ? WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, conversation->title, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 2, conversation->open ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 3, conversation->unread);
+  sqlite3_bind_int64 (stmt, 4, g_get_real_time () / 1000);
+  sqlite3_bind_int64 (stmt, 5, conversation->id);
+  return lilac_store_step_done (self->store, stmt, error);
+}
+
+static LilacConversation *
+lilac_conversation_store_insert (LilacConversationStore *self,
+                                 gint64                  user_id,
+                                 gint64                  account_id,
+                                 const char             *type,
+                                 const char             *name,
+                                 const char             *title,
+                                 GError                **error)
+{
+  g_autoptr(LilacStmt) stmt = lilac_store_prepare (self->store,
+                                                   "INSERT INTO conversations (user_id, "
+                                                   "account_id, type, name, title, open, updated) "
+                                                   "VALUES (?, ?, ?, ?, ?, 1, ?)", error);
+  LilacConversation *conversation;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, user_id);
+  sqlite3_bind_int64 (stmt, 2, account_id);
+  sqlite3_bind_text (stmt, 3, type, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 4, name, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 5, title, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int64 (stmt, 6, g_get_real_time () / 1000);
+  if (!lilac_store_step_done (self->store, stmt, error))
+    return NULL;
+  conversation = g_new0 (LilacConversation, 1);
+  conversation->id = lilac_store_last_insert_id (self->store);
+  conversation->user_id = user_id;
+  conversation->account_id = account_id;
+  conversation->type = g_strdup (type);
+  conversation->name = g_strdup (name);
+  conversation->title = g_strdup (title);
+  conversation->open = TRUE;
+  return conversation;
+}
+
+/**
+ * lilac_conversation_store_resolve:
+ * @self: the conversation store
+ * @user_id: the owner
+ * @account_id: the IM account (owned by @user_id; the caller checked)
+ * @type: "im" or "chat"
+ * @name: the normalized name
+ * @title: (nullable): a new title, or %NULL to keep the old one
+ * @opened: (out): whether the conversation was created or reopened
+ * @error: return location for a #GError
+ *
+ * Finds the conversation, creating it when new; it is open afterwards.
+ *
+ * Returns: (transfer full) (nullable): the conversation
+ */
+LilacConversation *
+lilac_conversation_store_resolve (LilacConversationStore *self,
+                                  gint64                  user_id,
+                                  gint64                  account_id,
+                                  const char             *type,
+                                  const char             *name,
+                                  const char             *title,
+                                  gboolean               *opened,
+                                  GError                **error)
+{
+  g_autoptr(LilacConversation) conversation = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  *opened = FALSE;
+  conversation = lilac_conversation_store_lookup (self, account_id, type, name, &local_error);
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+  if (conversation == NULL)
+    {
+      *opened = TRUE;
+      return lilac_conversation_store_insert (self, user_id, account_id, type, name,
+                                              title != NULL && title[0] != '\0' ? title : name,
+                                              error);
+    }
+  if (conversation->open && (title == NULL || g_strcmp0 (title, conversation->title) == 0))
+    return g_steal_pointer (&conversation);
+  *opened = !conversation->open;
+  conversation->open = TRUE;
+  if (title != NULL && title[0] != '\0')
+    {
+      g_free (conversation->title);
+      conversation->title = g_strdup (title);
+    }
+  if (!lilac_conversation_store_update (self, conversation, error))
+    return NULL;
+  return g_steal_pointer (&conversation);
+}
+
+/**
+ * lilac_conversation_store_get:
+ *
+ * Returns: (transfer full) (nullable): the conversation if @user_id owns it,
+ *   else NOT_FOUND
+ */
+LilacConversation *
+lilac_conversation_store_get (LilacConversationStore *self,
+                              gint64                  user_id,
+                              gint64                  conversation_id,
+                              GError                **error)
+{
+  g_autoptr(LilacStmt) stmt = lilac_store_prepare (self->store,
+                                                   "SELECT " LILAC_CONVERSATION_COLUMNS
+                                                   " FROM conversations WHERE id = ? AND user_id = ?",
+                                                   error);
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, conversation_id);
+  sqlite3_bind_int64 (stmt, 2, user_id);
+  rc = lilac_store_step (self->store, stmt, error);
+  if (rc < 0)
+    return NULL;
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_NOT_FOUND, "no such conversation");
+      return NULL;
+    }
+  return lilac_conversation_store_row (stmt);
+}
+
+/**
+ * lilac_conversation_store_list_open:
+ *
+ * Returns: (transfer full) (element-type LilacConversation) (nullable): the
+ *   user's open conversations, most recently active first
+ */
+GPtrArray *
+lilac_conversation_store_list_open (LilacConversationStore *self,
+                                    gint64                  user_id,
+                                    GError                **error)
+{
+  g_autoptr(LilacStmt) stmt = lilac_store_prepare (self->store,
+                                                   "SELECT " LILAC_CONVERSATION_COLUMNS
+                                                   " FROM conversations WHERE user_id = ? AND open "
+                                                   "ORDER BY updated DESC, id DESC", error);
+  g_autoptr(GPtrArray) list = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  list = g_ptr_array_new_with_free_func ((GDestroyNotify) lilac_conversation_free);
+  sqlite3_bind_int64 (stmt, 1, user_id);
+  while ((rc = lilac_store_step (self->store, stmt, error)) == SQLITE_ROW)
+    g_ptr_array_add (list, lilac_conversation_store_row (stmt));
+  if (rc < 0)
+    return NULL;
+  return g_steal_pointer (&list);
+}
+
+gboolean
+lilac_conversation_store_set_open (LilacConversationStore *self,
+                                   LilacConversation      *conversation,
+                                   gboolean                open,
+                                   GError                **error)
+{
+  conversation->open = open;
+  return lilac_conversation_store_update (self, conversation, error);
+}
+
+/**
+ * lilac_conversation_store_reserve_message_id:
+ *
+ * Returns: a message id no stored message has, nor any earlier reservation
+ */
+gint64
+lilac_conversation_store_reserve_message_id (LilacConversationStore *self)
+{
+  if (self->next_message_id == 0)
+    {
+      g_autoptr(LilacStmt) stmt = lilac_store_prepare (self->store,
+                                                       "SELECT COALESCE (MAX (id), 0) FROM messages",
+                                                       NULL);
+
+      self->next_message_id = 1;
+      if (stmt != NULL && lilac_store_step (self->store, stmt, NULL) == SQLITE_ROW)
+        self->next_message_id = sqlite3_column_int64 (stmt, 0) + 1;
+    }
+  return self->next_message_id++;
+}
+
+static gboolean
+lilac_conversation_store_insert_message (LilacConversationStore   *self,
+                                         LilacConversation        *conversation,
+                                         const LilacMessageRecord *message,
+                                         GError                  **error)
+{
+  g_autoptr(LilacStmt) stmt = lilac_store_prepare (self->store,
+                                                   "INSERT INTO messages (id, user_id, "
+                                                   "conversation_id, account_id, sender, text, "
+                                                   "direction, system, time) "
+                                                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, message->id);
+  sqlite3_bind_int64 (stmt, 2, conversation->user_id);
+  sqlite3_bind_int64 (stmt, 3, conversation->id);
+  sqlite3_bind_int64 (stmt, 4, conversation->account_id);
+  sqlite3_bind_text (stmt, 5, message->sender, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 6, message->text, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 7, message->outgoing ? "out" : "in", -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 8, message->system ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 9, message->time);
+  return lilac_store_step_done (self->store, stmt, error);
+}
+
+/**
+ * lilac_conversation_store_add_message:
+ * @self: the conversation store
+ * @conversation: where the message was said; its unread count grows for
+ *   an incoming, non-system message
+ * @message: the message, with an id from lilac_conversation_store_reserve_message_id()
+ * @error: return location for a #GError
+ *
+ * Stores the message and the conversation's new unread count in one
+ * transaction.
+ */
+gboolean
+lilac_conversation_store_add_message (LilacConversationStore   *self,
+                                      LilacConversation        *conversation,
+                                      const LilacMessageRecord *message,
+                                      GError                  **error)
+{
+  gint64 unread = conversation->unread;
+
+  if (!lilac_store_begin (self->store, error))
+    return FALSE;
+  if (!message->outgoing && !message->system)
+    conversation->unread++;
+  if (!lilac_conversation_store_insert_message (self, conversation, message, error) ||
+      !lilac_conversation_store_update (self, conversation, error) ||
+      !lilac_store_commit (self->store, error))
+    {
+      lilac_store_rollback (self->store);
+      conversation->unread = unread;
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * Copyright 2026 The Lilac developers
+ *
+ * The set of active IM sessions (one per logged-in user) and what they
+ * share: the stores, the protocol list, the supervisor and the epoch.
+ */
+#pragma once
+
+#include <glib-object.h>
+
+#include "lilac-conversation-store.h"
+#include "lilac-im-account-store.h"
+#include "lilac-protocols.h"
+#include "lilac-secret.h"
+#include "lilac-store.h"
+#include "lilac-supervisor.h"
+#include "lilac-user.h"
+
+G_BEGIN_DECLS
+
+typedef struct _LilacImSession LilacImSession;
+
+typedef struct {
+  char *users_dir;     /* (owned) one libpurple folder per user below it */
+  unsigned event_ring; /* events kept per user */
+  int heartbeat;       /* seconds between worker pings */
+} LilacImSettings;
+
+#define LILAC_TYPE_IM_MANAGER (lilac_im_manager_get_type ())
+G_DECLARE_FINAL_TYPE (LilacImManager, lilac_im_manager, LILAC, IM_MANAGER, GObject)
+
+LilacImManager         *lilac_im_manager_new (LilacStore            *store,
+                                              LilacImAccountStore   *accounts,
+                                              LilacProtocols        *protocols,
+                                              LilacSupervisor       *supervisor,
+                                              const LilacImSettings *settings);
+const char             *lilac_im_manager_get_epoch (LilacImManager *self);
+LilacImSession         *lilac_im_manager_lookup (LilacImManager *self,
+                                                 gint64          user_id);
+LilacImSession         *lilac_im_manager_ensure (LilacImManager  *self,
+                                                 const LilacUser *user,
+                                                 LilacKey        *data_key);
+void                    lilac_im_manager_stop_all (LilacImManager *self);
+unsigned                lilac_im_manager_get_session_count (LilacImManager *self);
+
+LilacStore             *lilac_im_manager_get_store (LilacImManager *self);
+LilacImAccountStore    *lilac_im_manager_get_accounts (LilacImManager *self);
+LilacConversationStore *lilac_im_manager_get_conversations (LilacImManager *self);
+LilacProtocols         *lilac_im_manager_get_protocols (LilacImManager *self);
+LilacSupervisor        *lilac_im_manager_get_supervisor (LilacImManager *self);
+const LilacImSettings  *lilac_im_manager_get_settings (LilacImManager *self);
+
+G_END_DECLS

@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * Copyright 2026 The Lilac developers
+ *
+ * One active user's IM session: the state mirror, the event stream and the
+ * worker that runs the user's IM accounts.
+ */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "lilac-event-queue.h"
+#include "lilac-im-manager.h"
+
+G_BEGIN_DECLS
+
+#define LILAC_TYPE_IM_SESSION (lilac_im_session_get_type ())
+G_DECLARE_FINAL_TYPE (LilacImSession, lilac_im_session, LILAC, IM_SESSION, GObject)
+
+LilacImSession  *lilac_im_session_new (LilacImManager  *manager,
+                                       const LilacUser *user,
+                                       LilacKey        *data_key);
+void             lilac_im_session_start (LilacImSession *self);
+void             lilac_im_session_stop (LilacImSession *self);
+gint64           lilac_im_session_get_user_id (LilacImSession *self);
+const LilacUser *lilac_im_session_get_user (LilacImSession *self);
+LilacEventQueue *lilac_im_session_get_queue (LilacImSession *self);
+const char      *lilac_im_session_get_worker_state (LilacImSession *self);
+
+JsonObject      *lilac_im_session_get_state (LilacImSession *self,
+                                             GError        **error);
+JsonArray       *lilac_im_session_list_accounts (LilacImSession *self,
+                                                 GError        **error);
+JsonObject      *lilac_im_session_add_account (LilacImSession *self,
+                                               const char     *protocol,
+                                               const char     *username,
+                                               const char     *password,
+                                               const char     *alias,
+                                               JsonObject     *options,
+                                               gboolean        enabled,
+                                               GError        **error);
+
+void             lilac_im_session_send_message_async (LilacImSession     *self,
+                                                      const char         *account_id,
+                                                      const char         *to,
+                                                      const char         *conversation_id,
+                                                      const char         *text,
+                                                      GCancellable       *cancellable,
+                                                      GAsyncReadyCallback callback,
+                                                      gpointer            user_data);
+char            *lilac_im_session_send_message_finish (LilacImSession *self,
+                                                       GAsyncResult   *result,
+                                                       GError        **error);
+void             lilac_im_session_join_chat_async (LilacImSession     *self,
+                                                   const char         *account_id,
+                                                   const char         *room,
+                                                   const char         *nick,
+                                                   const char         *password,
+                                                   GCancellable       *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer            user_data);
+char            *lilac_im_session_join_chat_finish (LilacImSession *self,
+                                                    GAsyncResult   *result,
+                                                    GError        **error);
+
+G_END_DECLS

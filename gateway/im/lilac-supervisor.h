@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * Copyright 2026 The Lilac developers
+ *
+ * Starts worker processes, each with its own end of a socketpair.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+#define LILAC_TYPE_SUPERVISOR (lilac_supervisor_get_type ())
+G_DECLARE_FINAL_TYPE (LilacSupervisor, lilac_supervisor, LILAC, SUPERVISOR, GObject)
+
+LilacSupervisor *lilac_supervisor_new (const char *worker_path,
+                                       gboolean    verbose);
+const char      *lilac_supervisor_get_worker_path (LilacSupervisor *self);
+GSubprocess     *lilac_supervisor_spawn (LilacSupervisor *self,
+                                         const char      *user_dir,
+                                         int             *gateway_fd,
+                                         GError         **error);
+unsigned         lilac_supervisor_get_running (LilacSupervisor *self);
+
+G_END_DECLS

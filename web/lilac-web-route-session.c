@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * Copyright 2026 The Lilac developers
+ *
+ * /session: logging in (the password is checked off the main loop), who am
+ * I, and logging out.
+ */
+#include "config.h"
+
+#include "lilac-error.h"
+#include "lilac-json.h"
+#include "lilac-web-response.h"
+#include "lilac-web-router.h"
+#include "lilac-web-server-private.h"
+
+#define LILAC_WEB_COOKIE_MAX_AGE (30 * 24 * 3600)
+
+static void
+lilac_web_route_session_set_cookie (LilacWebRequest *request,
+                                    const char      *token)
+{
+  g_autofree char *cookie = NULL;
+
+  if (token != NULL)
+    cookie = g_strdup_printf ("lilac_session=%s; Path=/; Max-Age=%d; HttpOnly; SameSite=Strict",
+                              token, LILAC_WEB_COOKIE_MAX_AGE);
+  else
+    cookie = g_strdup ("lilac_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict");
+  soup_message_headers_append (soup_server_message_get_response_headers (request->msg),
+                               "Set-Cookie", cookie);
+}
+
+static JsonObject *
+lilac_web_route_session_json (const LilacUser *user,
+                              const char      *token,
+                              const char      *csrf)
+{
+  JsonObject *object = json_object_new ();
+
+  json_object_set_object_member (object, "user", lilac_user_to_json (user));
+  if (token != NULL)
+    json_object_set_string_member (object, "token", token);
+  json_object_set_string_member (object, "csrf", csrf);
+  return object;
+}
+
+static void
+lilac_web_route_session_authenticated_cb (GObject      *source,
+                                          GAsyncResult *result,
+                                          gpointer      user_data)
+{
+  g_autoptr(LilacWebRequest) request = user_data;
+  LilacWebServer *server = request->server;
+  g_autoptr(LilacKey) data_key = NULL;
+  g_autoptr(LilacUser) user = NULL;
+  g_autoptr(LilacLogin) login = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonObject) answer = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *address = NULL;
+
+  user = lilac_user_store_authenticate_finish (LILAC_USER_STORE (source), result, &data_key,
+                                               &local_error);
+  if (user != NULL)
+    {
+      address = g_strdup (soup_server_message_get_remote_host (request->msg));
+      login = lilac_login_store_create (server->logins, user, data_key, address,
+                                        lilac_web_request_get_header (request, "User-Agent"),
+                                        &token, &local_error);
+    }
+  if (login == NULL)
+    {
+      lilac_web_response_error (request->msg, local_error);
+      lilac_web_request_resume (request);
+      return;
+    }
+  lilac_im_manager_ensure (server->manager, user, data_key);
+  answer = lilac_web_route_session_json (user, token, login->csrf);
+  lilac_web_route_session_set_cookie (request, token);
+  lilac_web_response_object (request->msg, SOUP_STATUS_OK, answer);
+  lilac_web_request_resume (request);
+}
+
+static void
+lilac_web_route_session_create (LilacWebRequest *request)
+{
+  static const char *const allowed[] = { "username", "password", NULL };
+  g_autoptr(GError) local_error = NULL;
+  const char *username, *password;
+
+  if (!lilac_json_check_members (request->body, allowed, &local_error) ||
+      (username = lilac_json_get_string (request->body, "username", TRUE, 256, &local_error)) == NULL ||
+      (password = lilac_json_get_string (request->body, "password", TRUE, 4096, &local_error)) == NULL)
+    {
+      lilac_web_response_error (request->msg, local_error);
+      return;
+    }
+  lilac_web_request_pause (request);
+  lilac_user_store_authenticate_async (request->server->users, username, password, NULL,
+                                       lilac_web_route_session_authenticated_cb,
+                                       lilac_web_request_ref (request));
+}
+
+static void
+lilac_web_route_session_get (LilacWebRequest *request)
+{
+  g_autoptr(JsonObject) answer = NULL;
+
+  answer = lilac_web_route_session_json (lilac_im_session_get_user (request->session), NULL,
+                                         request->login->csrf);
+  lilac_web_response_object (request->msg, SOUP_STATUS_OK, answer);
+}
+
+static void
+lilac_web_route_session_delete (LilacWebRequest *request)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!lilac_login_store_delete (request->server->logins, request->login->id, &local_error))
+    {
+      lilac_web_response_error (request->msg, local_error);
+      return;
+    }
+  if (!request->bearer)
+    lilac_web_route_session_set_cookie (request, NULL);
+  lilac_web_response_empty (request->msg, SOUP_STATUS_NO_CONTENT);
+}
+
+const LilacWebRoute lilac_web_routes_session[] = {
+  { "POST", "/session", lilac_web_route_session_create, LILAC_ROUTE_BODY },
+  { "GET", "/session", lilac_web_route_session_get, LILAC_ROUTE_AUTH },
+  { "DELETE", "/session", lilac_web_route_session_delete, LILAC_ROUTE_AUTH | LILAC_ROUTE_CSRF },
+  { NULL }
+};

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * Copyright 2026 The Lilac developers
+ *
+ * Dispatch: the route tables of the resource groups, path matching with
+ * "{}" segments, and the gate in front of every handler — the login (bearer
+ * token or cookie), the CSRF header for cookie logins that change state,
+ * and the JSON body.
+ */
+#include "config.h"
+
+#include "lilac-web-router.h"
+
+#include <string.h>
+
+#include "lilac-error.h"
+#include "lilac-json.h"
+#include "lilac-web-response.h"
+#include "lilac-web-server-private.h"
+
+#define LILAC_WEB_COOKIE "lilac_session"
+
+static const LilacWebRoute *const lilac_web_route_tables[] = {
+  lilac_web_routes_session,
+  lilac_web_routes_accounts,
+  lilac_web_routes_events,
+  lilac_web_routes_conversations,
+};
+
+/* --------------------------------------------------------------- Requests */
+
+static LilacWebRequest *
+lilac_web_request_new (LilacWebServer    *server,
+                       SoupServerMessage *msg)
+{
+  LilacWebRequest *request = g_new0 (LilacWebRequest, 1);
+  const char *query = g_uri_get_query (soup_server_message_get_uri (msg));
+
+  request->ref_count = 1;
+  request->server = server;
+  request->msg = g_object_ref (msg);
+  if (query != NULL)
+    request->query = soup_form_decode (query);
+  return request;
+}
+
+LilacWebRequest *
+lilac_web_request_ref (LilacWebRequest *request)
+{
+  request->ref_count++;
+  return request;
+}
+
+void
+lilac_web_request_unref (LilacWebRequest *request)
+{
+  if (request == NULL || --request->ref_count > 0)
+    return;
+  g_clear_object (&request->msg);
+  g_clear_pointer (&request->query, g_hash_table_unref);
+  for (unsigned i = 0; i < LILAC_WEB_ROUTE_MAX_PARAMS; i++)
+    g_free (request->params[i]);
+  g_clear_pointer (&request->login, lilac_login_free);
+  g_clear_object (&request->session);
+  g_clear_pointer (&request->body, json_object_unref);
+  g_free (request);
+}
+
+/**
+ * lilac_web_request_pause:
+ *
+ * Keeps the request open after its handler returns; an asynchronous handler
+ * answers later and calls lilac_web_request_resume().
+ */
+void
+lilac_web_request_pause (LilacWebRequest *request)
+{
+  if (request->paused)
+    return;
+  request->paused = TRUE;
+  soup_server_message_pause (request->msg);
+}
+
+void
+lilac_web_request_resume (LilacWebRequest *request)
+{
+  if (!request->paused)
+    return;
+  request->paused = FALSE;
+  soup_server_message_unpause (request->msg);
+}
+
+const char *
+lilac_web_request_get_query (LilacWebRequest *request,
+                             const char      *name)
+{
+  return request->query != NULL ? g_hash_table_lookup (request->query, name) : NULL;
+}
+
+const char *
+lilac_web_request_get_header (LilacWebRequest *request,
+                              const char      *name)
+{
+  return soup_message_headers_get_one (soup_server_message_get_request_headers (request->msg),
+                                       name);
+}
+
+/* ---------------------------------------------------------------- Matching */
+
+static gboolean
+lilac_web_router_match_path (const char      *pattern,
+                             char           **segments,
+                             LilacWebRequest *request)
+{
+  g_auto(GStrv) parts = g_strsplit (pattern + 1, "/", -1);
+  unsigned params = 0;
+  unsigned i;
+
+  for (i = 0; parts[i] != NULL; i++)
+    {
+      if (segments[i] == NULL)
+        return FALSE;
+      if (g_str_equal (parts[i], "{}"))
+        {
+          if (segments[i][0] == '\0' || params >= LILAC_WEB_ROUTE_MAX_PARAMS)
+            return FALSE;
+          if (request != NULL)
+            request->params[params] = g_strdup (segments[i]);
+          params++;
+        }
+      else if (!g_str_equal (parts[i], segments[i]))
+        return FALSE;
+    }
+  return segments[i] == NULL;
+}
+
+static const LilacWebRoute *
+lilac_web_router_find (const char  *method,
+                       char       **segments,
+                       gboolean    *path_known)
+{
+  *path_known = FALSE;
+  for (unsigned t = 0; t < G_N_ELEMENTS (lilac_web_route_tables); t++)
+    {
+      for (const LilacWebRoute *route = lilac_web_route_tables[t]; route->path != NULL; route++)
+        {
+          if (!lilac_web_router_match_path (route->path, segments, NULL))
+            continue;
+          *path_known = TRUE;
+          if (g_str_equal (route->method, method))
+            return route;
+        }
+    }
+  return NULL;
+}
+
+/* ------------------------------------------------------------------- Gate */
+
+static char *
+lilac_web_router_get_token (LilacWebRequest *request,
+                            gboolean        *bearer)
+{
+  const char *authorization = lilac_web_request_get_header (request, "Authorization");
+  const char *cookie = lilac_web_request_get_header (request, "Cookie");
+  g_autoptr(GHashTable) cookies = NULL;
+  const char *value;
+
+  *bearer = FALSE;
+  if (authorization != NULL && g_ascii_strncasecmp (authorization, "Bearer ", 7) == 0)
+    {
+      *bearer = TRUE;
+      return g_strstrip (g_strdup (authorization + 7));
+    }
+  if (cookie == NULL)
+    return NULL;
+  cookies = soup_header_parse_semi_param_list (cookie);
+  value = g_hash_table_lookup (cookies, LILAC_WEB_COOKIE);
+  return g_strdup (value);
+}
+
+static gboolean
+lilac_web_router_authenticate (LilacWebRequest *request,
+                               GError         **error)
+{
+  LilacWebServer *server = request->server;
+  g_autofree char *token = lilac_web_router_get_token (request, &request->bearer);
+  g_autoptr(LilacUser) user = NULL;
+  g_autoptr(LilacKey) data_key = NULL;
+  LilacImSession *session;
+
+  request->login = lilac_login_store_lookup (server->logins, token, error);
+  if (request->login == NULL)
+    return FALSE;
+  session = lilac_im_manager_lookup (server->manager, request->login->user_id);
+  if (session == NULL)
+    {
+      /* the first request of a login since the gateway started: its token opens the data key */
+      user = lilac_user_store_get (server->users, request->login->user_id, error);
+      data_key = user != NULL ? lilac_login_store_open_key (server->logins, token, error) : NULL;
+      if (data_key == NULL)
+        return FALSE;
+      session = lilac_im_manager_ensure (server->manager, user, data_key);
+    }
+  request->session = g_object_ref (session);
+  return TRUE;
+}
+
+static gboolean
+lilac_web_router_check_csrf (LilacWebRequest *request,
+                             GError         **error)
+{
+  const char *given = lilac_web_request_get_header (request, "X-Lilac-Csrf");
+
+  if (request->bearer || lilac_secret_equal (given, request->login->csrf))
+    return TRUE;
+  g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_PERMISSION_DENIED,
+                       "this request needs the X-Lilac-Csrf header of your login");
+  return FALSE;
+}
+
+static gboolean
+lilac_web_router_parse_body (LilacWebRequest *request,
+                             GError         **error)
+{
+  SoupMessageBody *body = soup_server_message_get_request_body (request->msg);
+  g_autoptr(GBytes) bytes = soup_message_body_flatten (body);
+  gsize length = 0;
+  const char *data = g_bytes_get_data (bytes, &length);
+  const char *type = lilac_web_request_get_header (request, "Content-Type");
+
+  /* a cross-site form cannot send application/json without a CORS preflight */
+  if (type == NULL || g_ascii_strncasecmp (type, "application/json", 16) != 0 ||
+      (type[16] != '\0' && type[16] != ';' && type[16] != ' '))
+    {
+      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                           "the request body must be sent as application/json");
+      return FALSE;
+    }
+  if (length > request->server->settings.max_body)
+    {
+      g_set_error (error, LILAC_ERROR, LILAC_ERROR_TOO_LARGE,
+                   "the request body is larger than %" G_GSIZE_FORMAT " bytes",
+                   request->server->settings.max_body);
+      return FALSE;
+    }
+  request->body = lilac_json_parse_object (data, length, error);
+  return request->body != NULL;
+}
+
+static gboolean
+lilac_web_router_gate (LilacWebRequest     *request,
+                       const LilacWebRoute *route,
+                       GError             **error)
+{
+  if ((route->flags & LILAC_ROUTE_AUTH) != 0 && !lilac_web_router_authenticate (request, error))
+    return FALSE;
+  if ((route->flags & LILAC_ROUTE_CSRF) != 0 && request->login != NULL &&
+      !lilac_web_router_check_csrf (request, error))
+    return FALSE;
+  if ((route->flags & LILAC_ROUTE_BODY) != 0 && !lilac_web_router_parse_body (request, error))
+    return FALSE;
+  return TRUE;
+}
+
+/**
+ * lilac_web_router_dispatch:
+ * @server: the server
+ * @msg: a request under /api/v1/ or /healthz
+ * @path: its path
+ *
+ * Finds the route, runs the gate and the handler; 404 for an unknown path,
+ * 405 for a known path with another method.
+ */
+void
+lilac_web_router_dispatch (LilacWebServer    *server,
+                           SoupServerMessage *msg,
+                           const char        *path)
+{
+  g_auto(GStrv) segments = g_strsplit (path + 1, "/", -1);
+  g_autoptr(LilacWebRequest) request = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const LilacWebRoute *route;
+  gboolean path_known = FALSE;
+
+  route = lilac_web_router_find (soup_server_message_get_method (msg), segments, &path_known);
+  if (route == NULL)
+    {
+      if (path_known)
+        lilac_web_response_error_literal (msg, SOUP_STATUS_METHOD_NOT_ALLOWED, "bad_request",
+                                          "this method is not allowed here");
+      else
+        lilac_web_response_error_literal (msg, SOUP_STATUS_NOT_FOUND, "not_found",
+                                          "no such resource");
+      return;
+    }
+  request = lilac_web_request_new (server, msg);
+  lilac_web_router_match_path (route->path, segments, request);
+  if (!lilac_web_router_gate (request, route, &local_error))
+    {
+      lilac_web_response_error (msg, local_error);
+      return;
+    }
+  route->handler (request);
+}

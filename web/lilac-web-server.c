@@ -1,0 +1,205 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * Copyright 2026 The Lilac developers
+ *
+ * The libsoup server: one listening socket with a deep backlog (browsers
+ * reconnect all at once after a restart), body limits enforced from the
+ * headers before a body is read, and the split between /healthz, the API
+ * router and, later, the static page.
+ */
+#include "config.h"
+
+#include "lilac-web-server-private.h"
+
+#include "lilac-error.h"
+#include "lilac-web-response.h"
+#include "lilac-web-router.h"
+
+#define LILAC_WEB_API_PREFIX "/api/v1"
+#define LILAC_WEB_LISTEN_BACKLOG 4096
+
+G_DEFINE_TYPE (LilacWebServer, lilac_web_server, G_TYPE_OBJECT)
+
+static void
+lilac_web_server_dispose (GObject *object)
+{
+  LilacWebServer *self = LILAC_WEB_SERVER (object);
+
+  lilac_web_server_stop (self);
+  g_clear_object (&self->poll);
+  g_clear_object (&self->soup);
+  G_OBJECT_CLASS (lilac_web_server_parent_class)->dispose (object);
+}
+
+static void
+lilac_web_server_finalize (GObject *object)
+{
+  LilacWebServer *self = LILAC_WEB_SERVER (object);
+
+  g_clear_object (&self->users);
+  g_clear_object (&self->logins);
+  g_clear_object (&self->manager);
+  g_free ((char *) self->settings.listen);
+  G_OBJECT_CLASS (lilac_web_server_parent_class)->finalize (object);
+}
+
+static void
+lilac_web_server_class_init (LilacWebServerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = lilac_web_server_dispose;
+  object_class->finalize = lilac_web_server_finalize;
+}
+
+static void
+lilac_web_server_init (LilacWebServer *self)
+{
+}
+
+/* runs once the headers are in, before the body is read: refuse bodies we would not take */
+static void
+lilac_web_server_early_cb (SoupServer        *soup,
+                           SoupServerMessage *msg,
+                           const char        *path,
+                           GHashTable        *query,
+                           gpointer           user_data)
+{
+  LilacWebServer *self = LILAC_WEB_SERVER (user_data);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  SoupEncoding encoding = soup_message_headers_get_encoding (headers);
+
+  if (encoding == SOUP_ENCODING_CHUNKED)
+    {
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                    "close");
+      lilac_web_response_error_literal (msg, SOUP_STATUS_LENGTH_REQUIRED, "bad_request",
+                                        "send the request body with a Content-Length");
+      return;
+    }
+  if (encoding == SOUP_ENCODING_CONTENT_LENGTH &&
+      (gsize) soup_message_headers_get_content_length (headers) > self->settings.max_body)
+    {
+      g_autofree char *text = g_strdup_printf ("the request body is larger than %" G_GSIZE_FORMAT
+                                               " bytes", self->settings.max_body);
+
+      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
+                                    "close");
+      lilac_web_response_error_literal (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too_large",
+                                        text);
+    }
+}
+
+static void
+lilac_web_server_handle_cb (SoupServer        *soup,
+                            SoupServerMessage *msg,
+                            const char        *path,
+                            GHashTable        *query,
+                            gpointer           user_data)
+{
+  LilacWebServer *self = LILAC_WEB_SERVER (user_data);
+
+  if (g_str_equal (path, "/healthz"))
+    {
+      soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
+      soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "ok", 2);
+      return;
+    }
+  if (g_str_has_prefix (path, LILAC_WEB_API_PREFIX "/"))
+    {
+      lilac_web_router_dispatch (self, msg, path + strlen (LILAC_WEB_API_PREFIX));
+      return;
+    }
+  lilac_web_response_error_literal (msg, SOUP_STATUS_NOT_FOUND, "not_found", "no such page");
+}
+
+/**
+ * lilac_web_server_new:
+ * @settings: (transfer none): where to listen and the limits
+ * @users: the user store
+ * @logins: the login store
+ * @manager: the IM sessions
+ *
+ * Returns: (transfer full): a server, not yet listening
+ */
+LilacWebServer *
+lilac_web_server_new (const LilacWebSettings *settings,
+                      LilacUserStore         *users,
+                      LilacLoginStore        *logins,
+                      LilacImManager         *manager)
+{
+  LilacWebServer *self = g_object_new (LILAC_TYPE_WEB_SERVER, NULL);
+
+  self->settings = *settings;
+  self->settings.listen = g_strdup (settings->listen);
+  self->users = g_object_ref (users);
+  self->logins = g_object_ref (logins);
+  self->manager = g_object_ref (manager);
+  self->poll = lilac_web_poll_new ();
+  self->soup = soup_server_new ("server-header", "lilac/" PACKAGE_VERSION, NULL);
+  soup_server_add_early_handler (self->soup, LILAC_WEB_API_PREFIX, lilac_web_server_early_cb,
+                                 self, NULL);
+  /* an early handler takes its path's entry: the same path needs its normal handler too */
+  soup_server_add_handler (self->soup, LILAC_WEB_API_PREFIX, lilac_web_server_handle_cb, self, NULL);
+  soup_server_add_handler (self->soup, NULL, lilac_web_server_handle_cb, self, NULL);
+  return self;
+}
+
+/**
+ * lilac_web_server_listen:
+ * @self: the server
+ * @error: return location for a #GError
+ *
+ * Starts listening; with port 0, lilac_web_server_get_port() tells the port.
+ */
+gboolean
+lilac_web_server_listen (LilacWebServer *self,
+                         GError        **error)
+{
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (self->settings.listen);
+  g_autoptr(GSocketAddress) socket_address = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GSocket) socket = NULL;
+
+  if (address == NULL)
+    {
+      g_set_error (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                   "cannot listen on \"%s\": not an IP address", self->settings.listen);
+      return FALSE;
+    }
+  socket_address = g_inet_socket_address_new (address, (guint16) self->settings.port);
+  socket = g_socket_new (g_inet_address_get_family (address), G_SOCKET_TYPE_STREAM,
+                         G_SOCKET_PROTOCOL_TCP, error);
+  if (socket == NULL)
+    return FALSE;
+  g_socket_set_listen_backlog (socket, LILAC_WEB_LISTEN_BACKLOG);
+  if (!g_socket_bind (socket, socket_address, TRUE, error) || !g_socket_listen (socket, error))
+    {
+      g_prefix_error (error, "listening on %s:%d: ", self->settings.listen, self->settings.port);
+      return FALSE;
+    }
+  bound = g_socket_get_local_address (socket, error);
+  if (bound == NULL)
+    return FALSE;
+  self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+  return soup_server_listen_socket (self->soup, socket, 0, error);
+}
+
+int
+lilac_web_server_get_port (LilacWebServer *self)
+{
+  return self->port;
+}
+
+/**
+ * lilac_web_server_stop:
+ *
+ * Answers the held polls and stops listening.
+ */
+void
+lilac_web_server_stop (LilacWebServer *self)
+{
+  if (self->poll != NULL)
+    lilac_web_poll_release_all (self->poll);
+  if (self->soup != NULL)
+    soup_server_disconnect (self->soup);
+}
