@@ -115,9 +115,9 @@ lilac_store_exec (LilacStore *self,
 
   if (rc != SQLITE_OK)
     {
-      g_set_error (error, LILAC_ERROR,
-                   (rc & 0xff) == SQLITE_FULL ? LILAC_ERROR_UNAVAILABLE : LILAC_ERROR_INTERNAL,
-                   "sql failed: %s", message != NULL ? message : sqlite3_errstr (rc));
+      lilac_error_set_from_sqlite (error, NULL, rc, "running sql");
+      if (message != NULL)
+        g_prefix_error (error, "%s: ", message);
       sqlite3_free (message);
       return FALSE;
     }
