@@ -258,6 +258,78 @@ lilac_im_account_store_add (LilacImAccountStore *self,
   return g_steal_pointer (&account);
 }
 
+static gboolean
+lilac_im_account_store_write (LilacImAccountStore *self,
+                              LilacImAccount      *account,
+                              GError             **error)
+{
+  g_autofree char *options = lilac_json_object_to_string (account->options, NULL);
+  g_autoptr(LilacStmt) stmt = lilac_store_prepare (self->store,
+                                                   "UPDATE accounts SET alias = ?, options = ?, "
+                                                   "enabled = ? WHERE id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, account->alias, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_text (stmt, 2, options, -1, SQLITE_TRANSIENT);
+  sqlite3_bind_int (stmt, 3, account->enabled ? 1 : 0);
+  sqlite3_bind_int64 (stmt, 4, account->id);
+  return lilac_store_step_done (self->store, stmt, error);
+}
+
+/**
+ * lilac_im_account_store_update:
+ * @self: the IM account store
+ * @account: an account whose alias, options or enabled flag changed
+ * @data_key: its owner's data key
+ * @new_password: whether @password replaces the stored password
+ * @password: (nullable): the new password; %NULL removes it
+ * @error: return location for a #GError
+ *
+ * Writes the account's changes in one transaction.
+ */
+gboolean
+lilac_im_account_store_update (LilacImAccountStore *self,
+                               LilacImAccount      *account,
+                               LilacKey            *data_key,
+                               gboolean             new_password,
+                               const char          *password,
+                               GError             **error)
+{
+  if (!lilac_store_begin (self->store, error))
+    return FALSE;
+  if (!lilac_im_account_store_write (self, account, error) ||
+      (new_password &&
+       !lilac_im_account_store_put_secret (self, account, data_key, password, error)) ||
+      !lilac_store_commit (self->store, error))
+    {
+      lilac_store_rollback (self->store);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * lilac_im_account_store_delete:
+ *
+ * Deletes the account, with its conversations and their messages.
+ */
+gboolean
+lilac_im_account_store_delete (LilacImAccountStore *self,
+                               LilacImAccount      *account,
+                               GError             **error)
+{
+  g_autoptr(LilacStmt) stmt = lilac_store_prepare (self->store,
+                                                   "DELETE FROM accounts WHERE id = ? AND user_id = ?",
+                                                   error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, account->id);
+  sqlite3_bind_int64 (stmt, 2, account->user_id);
+  return lilac_store_step_done (self->store, stmt, error);
+}
+
 /**
  * lilac_im_account_store_open_password:
  * @account: an account

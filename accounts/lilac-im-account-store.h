@@ -34,6 +34,15 @@ LilacImAccount      *lilac_im_account_store_add (LilacImAccountStore *self,
                                                  JsonObject          *options,
                                                  gboolean             enabled,
                                                  GError             **error);
+gboolean             lilac_im_account_store_update (LilacImAccountStore *self,
+                                                    LilacImAccount      *account,
+                                                    LilacKey            *data_key,
+                                                    gboolean             new_password,
+                                                    const char          *password,
+                                                    GError             **error);
+gboolean             lilac_im_account_store_delete (LilacImAccountStore *self,
+                                                    LilacImAccount      *account,
+                                                    GError             **error);
 char                *lilac_im_account_store_open_password (LilacImAccount *account,
                                                            LilacKey       *data_key,
                                                            GError        **error);

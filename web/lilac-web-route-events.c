@@ -65,8 +65,32 @@ lilac_web_route_events_get (LilacWebRequest *request)
   lilac_web_poll_answer (server->poll, request, since, epoch, (int) timeout);
 }
 
+static void
+lilac_web_route_history_get (LilacWebRequest *request)
+{
+  const char *conversation = lilac_web_request_get_query (request, "conversation");
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonObject) answer = NULL;
+  guint64 before = 0, limit = 50;
+
+  if (conversation == NULL)
+    g_set_error_literal (&local_error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                         "the parameter \"conversation\" is required");
+  else if (lilac_web_route_events_number (request, "before", G_MAXINT64, &before, &local_error) &&
+           lilac_web_route_events_number (request, "limit", 500, &limit, &local_error))
+    answer = lilac_im_session_get_history (request->session, conversation, (gint64) before,
+                                           (unsigned) limit, &local_error);
+  if (answer == NULL)
+    {
+      lilac_web_response_error (request->msg, local_error);
+      return;
+    }
+  lilac_web_response_object (request->msg, SOUP_STATUS_OK, answer);
+}
+
 const LilacWebRoute lilac_web_routes_events[] = {
   { "GET", "/state", lilac_web_route_state_get, LILAC_ROUTE_AUTH },
   { "GET", "/events", lilac_web_route_events_get, LILAC_ROUTE_AUTH },
+  { "GET", "/history", lilac_web_route_history_get, LILAC_ROUTE_AUTH },
   { NULL }
 };

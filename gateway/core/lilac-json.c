@@ -12,6 +12,29 @@
 
 #include "lilac-error.h"
 
+/* whether the JSON text escapes a NUL character (\u0000), which json-glib
+ * would silently turn into the end of the string */
+static gboolean
+lilac_json_has_nul_escape (const char *data,
+                           gsize       length)
+{
+  for (gsize i = 0; i < length; i++)
+    {
+      gsize run = 0;
+
+      while (i < length && data[i] == '\\')
+        {
+          run++;
+          i++;
+        }
+      /* an odd run of backslashes escapes what follows */
+      if (run % 2 == 1 && i + 5 <= length && data[i] == 'u' &&
+          g_ascii_strncasecmp (data + i + 1, "0000", 4) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 /**
  * lilac_json_parse_object:
  * @data: the bytes received
@@ -42,6 +65,12 @@ lilac_json_parse_object (const char *data,
     {
       g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
                            "the request body is not valid UTF-8");
+      return NULL;
+    }
+  if (memchr (data, '\0', length) != NULL || lilac_json_has_nul_escape (data, length))
+    {
+      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                           "the request body holds a NUL character");
       return NULL;
     }
   if (!json_parser_load_from_data (parser, data, (gssize) length, &local_error))

@@ -319,6 +319,71 @@ lilac_conversation_store_set_open (LilacConversationStore *self,
   return lilac_conversation_store_update (self, conversation, error);
 }
 
+static JsonObject *
+lilac_conversation_store_message_row (const LilacConversation *conversation,
+                                      LilacStmt               *stmt)
+{
+  JsonObject *message = json_object_new ();
+  g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, (gint64) sqlite3_column_int64 (stmt, 0));
+  g_autofree char *conversation_id = g_strdup_printf ("%" G_GINT64_FORMAT, conversation->id);
+  g_autofree char *account_id = g_strdup_printf ("%" G_GINT64_FORMAT, conversation->account_id);
+
+  json_object_set_string_member (message, "id", id);
+  json_object_set_string_member (message, "conversation", conversation_id);
+  json_object_set_string_member (message, "account", account_id);
+  json_object_set_string_member (message, "from", (const char *) sqlite3_column_text (stmt, 1));
+  json_object_set_string_member (message, "text", (const char *) sqlite3_column_text (stmt, 2));
+  json_object_set_string_member (message, "direction", (const char *) sqlite3_column_text (stmt, 3));
+  if (sqlite3_column_int (stmt, 4) != 0)
+    json_object_set_boolean_member (message, "system", TRUE);
+  json_object_set_int_member (message, "time", sqlite3_column_int64 (stmt, 5));
+  return message;
+}
+
+/**
+ * lilac_conversation_store_list_messages:
+ * @self: the conversation store
+ * @conversation: whose messages
+ * @before: only messages with a smaller id, or 0 for the newest
+ * @limit: how many at most
+ * @more: (out): whether older messages remain
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): messages as in `GET /history`, newest last
+ */
+JsonArray *
+lilac_conversation_store_list_messages (LilacConversationStore  *self,
+                                        const LilacConversation *conversation,
+                                        gint64                   before,
+                                        unsigned                 limit,
+                                        gboolean                *more,
+                                        GError                 **error)
+{
+  g_autoptr(LilacStmt) stmt = lilac_store_prepare (self->store,
+                                                   "SELECT id, sender, text, direction, system, time "
+                                                   "FROM messages WHERE conversation_id = ? AND id < ? "
+                                                   "ORDER BY id DESC LIMIT ?", error);
+  g_autoptr(GPtrArray) rows = NULL;
+  JsonArray *messages;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  sqlite3_bind_int64 (stmt, 1, conversation->id);
+  sqlite3_bind_int64 (stmt, 2, before > 0 ? before : G_MAXINT64);
+  sqlite3_bind_int64 (stmt, 3, (gint64) limit + 1);
+  while ((rc = lilac_store_step (self->store, stmt, error)) == SQLITE_ROW)
+    g_ptr_array_add (rows, lilac_conversation_store_message_row (conversation, stmt));
+  if (rc < 0)
+    return NULL;
+  *more = rows->len > limit;
+  messages = json_array_new ();
+  for (unsigned i = MIN (rows->len, limit); i > 0; i--)
+    json_array_add_object_element (messages, json_object_ref (rows->pdata[i - 1]));
+  return messages;
+}
+
 /**
  * lilac_conversation_store_reserve_message_id:
  *

@@ -65,6 +65,12 @@ gboolean                lilac_conversation_store_set_open (LilacConversationStor
                                                            LilacConversation      *conversation,
                                                            gboolean                open,
                                                            GError                **error);
+JsonArray              *lilac_conversation_store_list_messages (LilacConversationStore *self,
+                                                                const LilacConversation *conversation,
+                                                                gint64                  before,
+                                                                unsigned                limit,
+                                                                gboolean               *more,
+                                                                GError                **error);
 gint64                  lilac_conversation_store_reserve_message_id (LilacConversationStore *self);
 gboolean                lilac_conversation_store_add_message (LilacConversationStore *self,
                                                               LilacConversation      *conversation,

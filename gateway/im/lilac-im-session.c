@@ -571,6 +571,33 @@ lilac_im_session_add_account (LilacImSession *self,
 
 /* ---------------------------------------------------------------- Commands */
 
+static void
+lilac_im_session_ignore_reply_cb (GObject      *source,
+                                  GAsyncResult *result,
+                                  gpointer      user_data)
+{
+  g_autoptr(JsonObject) reply = NULL;
+
+  reply = lilac_worker_proxy_request_finish (LILAC_WORKER_PROXY (source), result, NULL);
+}
+
+static LilacImAccount *
+lilac_im_account_copy_with (const LilacImAccount        *account,
+                            const LilacImAccountChanges *changes)
+{
+  LilacImAccount *copy = g_new0 (LilacImAccount, 1);
+
+  copy->id = account->id;
+  copy->user_id = account->user_id;
+  copy->protocol = g_strdup (account->protocol);
+  copy->username = g_strdup (account->username);
+  copy->alias = g_strdup (changes->alias != NULL ? changes->alias : account->alias);
+  copy->options = json_object_ref (changes->options != NULL ? changes->options : account->options);
+  copy->enabled = changes->enabled >= 0 ? changes->enabled != 0 : account->enabled;
+  copy->secret = account->secret != NULL ? g_bytes_ref (account->secret) : NULL;
+  return copy;
+}
+
 static LilacImAccount *
 lilac_im_session_find_account (LilacImSession *self,
                                const char     *id,
@@ -584,6 +611,126 @@ lilac_im_session_find_account (LilacImSession *self,
   if (account == NULL)
     g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_NOT_FOUND, "no such account");
   return account;
+}
+
+/**
+ * lilac_im_session_get_account:
+ *
+ * Returns: (transfer full) (nullable): the `Account`, or NOT_FOUND
+ */
+JsonObject *
+lilac_im_session_get_account (LilacImSession *self,
+                              const char     *account_id,
+                              GError        **error)
+{
+  LilacImAccount *account = lilac_im_session_find_account (self, account_id, error);
+
+  return account != NULL ? lilac_im_session_account_json (self, account) : NULL;
+}
+
+/* stops the worker when no enabled account is left, starts it when one is */
+static void
+lilac_im_session_sync_worker (LilacImSession *self)
+{
+  if (lilac_im_session_has_enabled_account (self))
+    lilac_im_session_ensure_worker (self);
+  else if (self->worker != NULL)
+    lilac_worker_proxy_stop (self->worker);
+}
+
+/**
+ * lilac_im_session_update_account:
+ * @self: a session
+ * @account_id: the account
+ * @changes: what changes
+ * @error: return location for a #GError
+ *
+ * Stores the changes and hands the account to the worker again, which
+ * reconnects it if its connection settings changed.
+ *
+ * Returns: (transfer full) (nullable): the updated `Account`
+ */
+JsonObject *
+lilac_im_session_update_account (LilacImSession              *self,
+                                 const char                  *account_id,
+                                 const LilacImAccountChanges *changes,
+                                 GError                     **error)
+{
+  LilacImAccount *account = lilac_im_session_find_account (self, account_id, error);
+  g_autoptr(LilacImAccount) updated = NULL;
+
+  if (account == NULL)
+    return NULL;
+  if (changes->options != NULL &&
+      !lilac_protocols_check_account (lilac_im_manager_get_protocols (self->manager),
+                                      account->protocol, changes->options, error))
+    return NULL;
+  updated = lilac_im_account_copy_with (account, changes);
+  if (!lilac_im_account_store_update (lilac_im_manager_get_accounts (self->manager), updated,
+                                      self->data_key, changes->set_password, changes->password,
+                                      error))
+    return NULL;
+  account = g_steal_pointer (&updated);
+  g_hash_table_replace (self->accounts, &account->id, account);
+  if (!account->enabled)
+    lilac_im_session_set_status (self, account->id, "offline", NULL);
+  lilac_im_session_send_account (self, account);
+  lilac_im_session_sync_worker (self);
+  return lilac_im_session_account_json (self, account);
+}
+
+static void
+lilac_im_session_forget_account (LilacImSession *self,
+                                 gint64          account_id)
+{
+  g_autofree char *prefix = g_strdup_printf ("%" G_GINT64_FORMAT "\n", account_id);
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, self->buddies);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      if (g_str_has_prefix (key, prefix))
+        g_hash_table_iter_remove (&iter);
+    }
+  g_hash_table_remove (self->statuses, &account_id);
+  g_hash_table_remove (self->accounts, &account_id);
+}
+
+/**
+ * lilac_im_session_delete_account:
+ * @self: a session
+ * @account_id: the account
+ * @error: return location for a #GError
+ *
+ * Signs the account off and deletes it with its conversations and history;
+ * clients get an `account.removed` event.
+ */
+gboolean
+lilac_im_session_delete_account (LilacImSession *self,
+                                 const char     *account_id,
+                                 GError        **error)
+{
+  LilacImAccount *account = lilac_im_session_find_account (self, account_id, error);
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autoptr(JsonObject) body = json_object_new ();
+  gint64 id;
+
+  if (account == NULL)
+    return FALSE;
+  if (!lilac_im_account_store_delete (lilac_im_manager_get_accounts (self->manager), account,
+                                      error))
+    return FALSE;
+  id = account->id;
+  json_object_set_string_member (body, "account", account_id);
+  if (self->worker != NULL && lilac_worker_proxy_get_state (self->worker) == LILAC_WORKER_RUNNING)
+    lilac_worker_proxy_request_async (self->worker, LILAC_WIRE_ACCOUNT_DEL, body, NULL,
+                                      lilac_im_session_ignore_reply_cb, NULL);
+  lilac_im_session_forget_account (self, id);
+  json_object_set_string_member (fields, "account", account_id);
+  lilac_im_session_push (self, "account.removed", fields);
+  lilac_im_session_sync_worker (self);
+  return TRUE;
 }
 
 static LilacConversation *
@@ -645,6 +792,41 @@ lilac_im_session_check_running (LilacImSession *self,
       return FALSE;
     }
   return TRUE;
+}
+
+/**
+ * lilac_im_session_get_history:
+ * @self: a session
+ * @conversation_id: the conversation
+ * @before: a message id: only older messages; 0 for the newest
+ * @limit: at most this many (1 to 500)
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): `{"messages":[...],"more"}`, newest last
+ */
+JsonObject *
+lilac_im_session_get_history (LilacImSession *self,
+                              const char     *conversation_id,
+                              gint64          before,
+                              unsigned        limit,
+                              GError        **error)
+{
+  g_autoptr(LilacConversation) conversation = NULL;
+  g_autoptr(JsonObject) answer = json_object_new ();
+  JsonArray *messages;
+  gboolean more = FALSE;
+
+  conversation = lilac_im_session_find_conversation (self, conversation_id, error);
+  if (conversation == NULL)
+    return NULL;
+  messages = lilac_conversation_store_list_messages (lilac_im_manager_get_conversations (self->manager),
+                                                     conversation, before, CLAMP (limit, 1, 500),
+                                                     &more, error);
+  if (messages == NULL)
+    return NULL;
+  json_object_set_array_member (answer, "messages", messages);
+  json_object_set_boolean_member (answer, "more", more);
+  return g_steal_pointer (&answer);
 }
 
 /**

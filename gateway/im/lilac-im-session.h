@@ -31,6 +31,9 @@ JsonObject      *lilac_im_session_get_state (LilacImSession *self,
                                              GError        **error);
 JsonArray       *lilac_im_session_list_accounts (LilacImSession *self,
                                                  GError        **error);
+JsonObject      *lilac_im_session_get_account (LilacImSession *self,
+                                               const char     *account_id,
+                                               GError        **error);
 JsonObject      *lilac_im_session_add_account (LilacImSession *self,
                                                const char     *protocol,
                                                const char     *username,
@@ -38,6 +41,28 @@ JsonObject      *lilac_im_session_add_account (LilacImSession *self,
                                                const char     *alias,
                                                JsonObject     *options,
                                                gboolean        enabled,
+                                               GError        **error);
+
+/* a PATCH of an account: what is not set stays */
+typedef struct {
+  gboolean set_password;
+  const char *password;      /* (nullable) with set_password: the new one, or none */
+  const char *alias;         /* (nullable) */
+  JsonObject *options;       /* (nullable) replaces all options */
+  int enabled;               /* -1 unchanged, else FALSE or TRUE */
+} LilacImAccountChanges;
+
+JsonObject      *lilac_im_session_update_account (LilacImSession              *self,
+                                                  const char                  *account_id,
+                                                  const LilacImAccountChanges *changes,
+                                                  GError                     **error);
+gboolean         lilac_im_session_delete_account (LilacImSession *self,
+                                                  const char     *account_id,
+                                                  GError        **error);
+JsonObject      *lilac_im_session_get_history (LilacImSession *self,
+                                               const char     *conversation_id,
+                                               gint64          before,
+                                               unsigned        limit,
                                                GError        **error);
 
 void             lilac_im_session_send_message_async (LilacImSession     *self,

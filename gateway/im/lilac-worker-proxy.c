@@ -403,6 +403,22 @@ lilac_worker_proxy_send (LilacWorkerProxy *self,
   return lilac_wire_channel_send (self->channel, type, 0, body, error);
 }
 
+static void
+lilac_worker_proxy_request_cb (GObject      *source,
+                               GAsyncResult *result,
+                               gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) local_error = NULL;
+  JsonObject *reply;
+
+  reply = lilac_wire_channel_request_finish (LILAC_WIRE_CHANNEL (source), result, &local_error);
+  if (reply == NULL)
+    g_task_return_error (task, g_steal_pointer (&local_error));
+  else
+    g_task_return_pointer (task, reply, (GDestroyNotify) json_object_unref);
+}
+
 /**
  * lilac_worker_proxy_request_async:
  * @self: a proxy
@@ -423,14 +439,17 @@ lilac_worker_proxy_request_async (LilacWorkerProxy   *self,
                                   GAsyncReadyCallback callback,
                                   gpointer            user_data)
 {
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, lilac_worker_proxy_request_async);
   if (self->state != LILAC_WORKER_RUNNING || self->channel == NULL)
     {
-      g_task_report_new_error (self, callback, user_data, lilac_worker_proxy_request_async,
-                               LILAC_ERROR, LILAC_ERROR_WORKER_GONE,
+      g_task_return_new_error (task, LILAC_ERROR, LILAC_ERROR_WORKER_GONE,
                                "the IM session is not running");
       return;
     }
-  lilac_wire_channel_request_async (self->channel, type, body, cancellable, callback, user_data);
+  lilac_wire_channel_request_async (self->channel, type, body, cancellable,
+                                    lilac_worker_proxy_request_cb, g_steal_pointer (&task));
 }
 
 /**
@@ -443,8 +462,6 @@ lilac_worker_proxy_request_finish (LilacWorkerProxy *self,
                                    GAsyncResult     *result,
                                    GError          **error)
 {
-  if (g_task_is_valid (result, self))
-    return g_task_propagate_pointer (G_TASK (result), error);
-  return lilac_wire_channel_request_finish (LILAC_WIRE_CHANNEL (g_task_get_source_object (G_TASK (result))),
-                                            result, error);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }

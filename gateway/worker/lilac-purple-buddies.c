@@ -1,0 +1,251 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * Copyright 2026 The Lilac developers
+ *
+ * The buddy list UI operations. libpurple calls "update" for a buddy on
+ * nearly any change (status, idle, alias, group, contact priority), so each
+ * buddy's last reported state is kept and compared: a new buddy is
+ * buddy.added, a changed alias or group is buddy.updated, a changed status,
+ * status message or idle time is presence, a removed buddy is buddy.removed.
+ *
+ * Buddies of an account are reported from the moment the gateway sent the
+ * account in this session; lilac_purple_buddies_announce() then reports the
+ * ones libpurple had cached in its buddy list.
+ */
+#include "config.h"
+
+#include "lilac-purple-buddies.h"
+
+#include "lilac-purple-accounts.h"
+#include "lilac-purple-core.h"
+#include "lilac-purple-markup.h"
+#include "lilac-purple-status.h"
+
+/* one buddy as last reported */
+typedef struct {
+  char *alias;        /* (owned) */
+  char *group;        /* (owned) */
+  char *status;       /* (owned) a wire status name */
+  char *message;      /* (owned) plain text */
+  time_t idle_since;  /* 0 when not idle */
+  gboolean idle;
+} LilacPurpleBuddy;
+
+/* PurpleBuddy -> (owned) LilacPurpleBuddy */
+static GHashTable *lilac_purple_buddies;
+
+static void
+lilac_purple_buddy_free (LilacPurpleBuddy *state)
+{
+  g_free (state->alias);
+  g_free (state->group);
+  g_free (state->status);
+  g_free (state->message);
+  g_free (state);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LilacPurpleBuddy, lilac_purple_buddy_free)
+
+static LilacPurpleBuddy *
+lilac_purple_buddy_read (PurpleBuddy *buddy)
+{
+  LilacPurpleBuddy *state = g_new0 (LilacPurpleBuddy, 1);
+  PurplePresence *presence = purple_buddy_get_presence (buddy);
+  PurpleStatus *status = purple_presence_get_active_status (presence);
+  PurpleGroup *group = purple_buddy_get_group (buddy);
+
+  state->alias = g_strdup (purple_buddy_get_alias (buddy));
+  state->group = g_strdup (group != NULL ? purple_group_get_name (group) : "");
+  if (status == NULL || !purple_presence_is_online (presence))
+    state->status = g_strdup ("offline");
+  else
+    state->status = g_strdup (lilac_purple_status_to_wire (
+      purple_status_type_get_primitive (purple_status_get_type (status))));
+  state->message = lilac_purple_markup_to_plain (
+    status != NULL ? purple_status_get_attr_string (status, "message") : NULL);
+  state->idle = purple_presence_is_idle (presence);
+  state->idle_since = state->idle ? purple_presence_get_idle_time (presence) : 0;
+  return state;
+}
+
+/* seconds idle; a buddy idle for an unknown time counts as idle for 1 s */
+static gint64
+lilac_purple_buddy_get_idle (const LilacPurpleBuddy *state)
+{
+  if (!state->idle)
+    return 0;
+  if (state->idle_since <= 0)
+    return 1;
+  return MAX ((gint64) (time (NULL) - state->idle_since), 1);
+}
+
+static void
+lilac_purple_buddy_set_presence (JsonObject             *object,
+                                 const LilacPurpleBuddy *state)
+{
+  json_object_set_string_member (object, "status", state->status);
+  json_object_set_string_member (object, "message", state->message);
+  json_object_set_int_member (object, "idle", lilac_purple_buddy_get_idle (state));
+}
+
+static void
+lilac_purple_buddy_emit (const char             *type,
+                         const char             *account_id,
+                         PurpleBuddy            *buddy,
+                         const LilacPurpleBuddy *state)
+{
+  g_autoptr(JsonObject) event = lilac_purple_event_new (type);
+
+  json_object_set_string_member (event, "account", account_id);
+  json_object_set_string_member (event, "name", purple_buddy_get_name (buddy));
+  if (g_str_equal (type, "presence"))
+    lilac_purple_buddy_set_presence (event, state);
+  else
+    {
+      JsonObject *presence = json_object_new ();
+
+      json_object_set_string_member (event, "alias", state->alias);
+      json_object_set_string_member (event, "group", state->group);
+      lilac_purple_buddy_set_presence (presence, state);
+      json_object_set_object_member (event, "presence", presence);
+    }
+  lilac_purple_emit (event);
+}
+
+static void
+lilac_purple_buddies_refresh (PurpleBuddy *buddy)
+{
+  const char *account_id = lilac_purple_accounts_get_id (purple_buddy_get_account (buddy));
+  g_autoptr(LilacPurpleBuddy) state = NULL;
+  LilacPurpleBuddy *known;
+  gboolean renamed, changed;
+
+  if (account_id == NULL || purple_buddy_get_group (buddy) == NULL)
+    return;
+  state = lilac_purple_buddy_read (buddy);
+  known = g_hash_table_lookup (lilac_purple_buddies, buddy);
+  if (known == NULL)
+    {
+      lilac_purple_buddy_emit ("buddy.added", account_id, buddy, state);
+      g_hash_table_insert (lilac_purple_buddies, buddy, g_steal_pointer (&state));
+      return;
+    }
+  renamed = g_strcmp0 (known->alias, state->alias) != 0 ||
+            g_strcmp0 (known->group, state->group) != 0;
+  changed = g_strcmp0 (known->status, state->status) != 0 ||
+            g_strcmp0 (known->message, state->message) != 0 ||
+            known->idle != state->idle || known->idle_since != state->idle_since;
+  if (renamed)
+    lilac_purple_buddy_emit ("buddy.updated", account_id, buddy, state);
+  if (changed)
+    lilac_purple_buddy_emit ("presence", account_id, buddy, state);
+  g_hash_table_replace (lilac_purple_buddies, buddy, g_steal_pointer (&state));
+}
+
+/* a group's name shows in each of its buddies */
+static void
+lilac_purple_buddies_refresh_group (PurpleBlistNode *group)
+{
+  for (PurpleBlistNode *contact = purple_blist_node_get_first_child (group); contact != NULL;
+       contact = purple_blist_node_get_sibling_next (contact))
+    {
+      if (!PURPLE_BLIST_NODE_IS_CONTACT (contact))
+        continue;
+      for (PurpleBlistNode *node = purple_blist_node_get_first_child (contact); node != NULL;
+           node = purple_blist_node_get_sibling_next (node))
+        {
+          if (PURPLE_BLIST_NODE_IS_BUDDY (node))
+            lilac_purple_buddies_refresh ((PurpleBuddy *) node);
+        }
+    }
+}
+
+/* ------------------------------------------------------------ Blist ops */
+
+static void
+lilac_purple_buddies_update_cb (PurpleBuddyList *list,
+                                PurpleBlistNode *node)
+{
+  if (node == NULL || lilac_purple_buddies == NULL)
+    return;
+  if (PURPLE_BLIST_NODE_IS_BUDDY (node))
+    lilac_purple_buddies_refresh ((PurpleBuddy *) node);
+  else if (PURPLE_BLIST_NODE_IS_GROUP (node))
+    lilac_purple_buddies_refresh_group (node);
+}
+
+static void
+lilac_purple_buddies_remove_cb (PurpleBuddyList *list,
+                                PurpleBlistNode *node)
+{
+  PurpleBuddy *buddy = (PurpleBuddy *) node;
+  LilacPurpleBuddy *known;
+  const char *account_id;
+
+  if (lilac_purple_buddies == NULL || !PURPLE_BLIST_NODE_IS_BUDDY (node))
+    return;
+  known = g_hash_table_lookup (lilac_purple_buddies, buddy);
+  if (known == NULL)
+    return;
+  account_id = lilac_purple_accounts_get_id (purple_buddy_get_account (buddy));
+  if (account_id != NULL)
+    lilac_purple_buddy_emit ("buddy.removed", account_id, buddy, known);
+  g_hash_table_remove (lilac_purple_buddies, buddy);
+}
+
+static void
+lilac_purple_buddies_new_list_cb (PurpleBuddyList *list)
+{
+  if (lilac_purple_buddies == NULL)
+    lilac_purple_buddies = g_hash_table_new_full (NULL, NULL, NULL,
+                                                  (GDestroyNotify) lilac_purple_buddy_free);
+}
+
+static PurpleBlistUiOps lilac_purple_buddies_ops = {
+  .new_list = lilac_purple_buddies_new_list_cb,
+  .update = lilac_purple_buddies_update_cb,
+  .remove = lilac_purple_buddies_remove_cb,
+};
+
+/* ------------------------------------------------------------- Public API */
+
+/**
+ * lilac_purple_buddies_get_ui_ops:
+ *
+ * Returns: (transfer none): the buddy list UI operations
+ */
+PurpleBlistUiOps *
+lilac_purple_buddies_get_ui_ops (void)
+{
+  return &lilac_purple_buddies_ops;
+}
+
+/**
+ * lilac_purple_buddies_uninit:
+ *
+ * Forgets the buddies' states. Call after purple_core_quit().
+ */
+void
+lilac_purple_buddies_uninit (void)
+{
+  g_clear_pointer (&lilac_purple_buddies, g_hash_table_unref);
+}
+
+/**
+ * lilac_purple_buddies_announce:
+ * @account: an account the gateway just sent for the first time
+ *
+ * Reports each buddy of @account already in the buddy list as buddy.added.
+ */
+void
+lilac_purple_buddies_announce (PurpleAccount *account)
+{
+  if (lilac_purple_buddies == NULL)
+    return;
+  for (PurpleBlistNode *node = purple_blist_get_root (); node != NULL;
+       node = purple_blist_node_next (node, TRUE))
+    {
+      if (PURPLE_BLIST_NODE_IS_BUDDY (node) &&
+          purple_buddy_get_account ((PurpleBuddy *) node) == account)
+        lilac_purple_buddies_refresh ((PurpleBuddy *) node);
+    }
+}

@@ -1,0 +1,300 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * Copyright 2026 The Lilac developers
+ *
+ * Starts and stops libpurple for one worker. libpurple keeps its state in
+ * globals, so there is at most one running LilacPurpleCore per process; the
+ * adapters (accounts, conversations, buddies, notify, requests) report what
+ * happens through lilac_purple_emit(), which the running core turns into its
+ * "event" signal.
+ */
+#include "config.h"
+
+#include "lilac-purple-core.h"
+
+#include <purple.h>
+
+#include "lilac-error.h"
+#include "lilac-purple-accounts.h"
+#include "lilac-purple-buddies.h"
+#include "lilac-purple-conversations.h"
+#include "lilac-purple-eventloop.h"
+#include "lilac-purple-notify.h"
+#include "lilac-purple-plugins.h"
+#include "lilac-purple-requests.h"
+#include "lilac-purple-status.h"
+
+struct _LilacPurpleCore {
+  GObject parent_instance;
+
+  char *user_dir;     /* (owned) libpurple's folder for this user */
+  gboolean started;
+  gboolean session;   /* accounts, buddy list and status were loaded */
+};
+
+G_DEFINE_TYPE (LilacPurpleCore, lilac_purple_core, G_TYPE_OBJECT)
+
+enum {
+  SIGNAL_EVENT,
+  N_SIGNALS
+};
+
+static guint lilac_purple_core_signals[N_SIGNALS];
+
+/* the started core; libpurple cannot run twice in one process */
+static LilacPurpleCore *lilac_purple_core_running;
+static gboolean lilac_purple_core_debug;
+static GHashTable *lilac_purple_core_ui_info;
+
+/* ------------------------------------------------------------ Debug output */
+
+static void
+lilac_purple_core_debug_print (PurpleDebugLevel level,
+                               const char      *category,
+                               const char      *text)
+{
+  g_log ("purple", G_LOG_LEVEL_DEBUG, "%s: %s", category != NULL ? category : "misc", text);
+}
+
+static gboolean
+lilac_purple_core_debug_is_enabled (PurpleDebugLevel level,
+                                    const char      *category)
+{
+  return lilac_purple_core_debug;
+}
+
+static PurpleDebugUiOps lilac_purple_core_debug_ops = {
+  .print = lilac_purple_core_debug_print,
+  .is_enabled = lilac_purple_core_debug_is_enabled,
+};
+
+static void
+lilac_purple_core_debug_init (void)
+{
+  purple_debug_set_ui_ops (&lilac_purple_core_debug_ops);
+  /* libpurple's own printing goes to stdout, which --protocols needs clean */
+  purple_debug_set_enabled (FALSE);
+  /* "unsafe" debug output includes passwords */
+  purple_debug_set_unsafe (FALSE);
+}
+
+/* --------------------------------------------------------------- UI ops */
+
+static void
+lilac_purple_core_set_prefs (void)
+{
+  /* the gateway keeps the history; nothing is logged in the user's folder */
+  purple_prefs_set_bool ("/purple/logging/log_ims", FALSE);
+  purple_prefs_set_bool ("/purple/logging/log_chats", FALSE);
+  purple_prefs_set_bool ("/purple/logging/log_system", FALSE);
+  /* no X session to be idle in, and no automatic away */
+  purple_prefs_set_string ("/purple/away/idle_reporting", "none");
+  purple_prefs_set_bool ("/purple/away/away_when_idle", FALSE);
+  /* a server does not ask the router for port mappings (UPnP, NAT-PMP) */
+  purple_prefs_set_bool ("/purple/network/map_ports", FALSE);
+}
+
+static void
+lilac_purple_core_ui_init (void)
+{
+  lilac_purple_core_set_prefs ();
+  purple_connections_set_ui_ops (lilac_purple_accounts_get_ui_ops ());
+  purple_conversations_set_ui_ops (lilac_purple_conversations_get_ui_ops ());
+  purple_blist_set_ui_ops (lilac_purple_buddies_get_ui_ops ());
+  purple_notify_set_ui_ops (lilac_purple_notify_get_ui_ops ());
+  purple_request_set_ui_ops (lilac_purple_requests_get_ui_ops ());
+  lilac_purple_accounts_init ();
+  lilac_purple_conversations_init ();
+}
+
+static GHashTable *
+lilac_purple_core_get_ui_info (void)
+{
+  if (lilac_purple_core_ui_info == NULL)
+    {
+      lilac_purple_core_ui_info = g_hash_table_new (g_str_hash, g_str_equal);
+      g_hash_table_insert (lilac_purple_core_ui_info, "name", "Lilac");
+      g_hash_table_insert (lilac_purple_core_ui_info, "version", PACKAGE_VERSION);
+      g_hash_table_insert (lilac_purple_core_ui_info, "client_type", "web");
+    }
+  return lilac_purple_core_ui_info;
+}
+
+static PurpleCoreUiOps lilac_purple_core_ui_ops = {
+  /* the earliest hook, before libpurple probes its plugins */
+  .ui_prefs_init = lilac_purple_plugins_shadow_loaders,
+  .debug_ui_init = lilac_purple_core_debug_init,
+  .ui_init = lilac_purple_core_ui_init,
+  .get_ui_info = lilac_purple_core_get_ui_info,
+};
+
+/* ------------------------------------------------------ GObject implementation */
+
+static void
+lilac_purple_core_finalize (GObject *object)
+{
+  LilacPurpleCore *self = LILAC_PURPLE_CORE (object);
+
+  lilac_purple_core_stop (self);
+  g_free (self->user_dir);
+  G_OBJECT_CLASS (lilac_purple_core_parent_class)->finalize (object);
+}
+
+static void
+lilac_purple_core_class_init (LilacPurpleCoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = lilac_purple_core_finalize;
+
+  /* an event for the gateway: a JsonObject with a "type" member */
+  lilac_purple_core_signals[SIGNAL_EVENT] =
+    g_signal_new ("event", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                  NULL, NULL, NULL, G_TYPE_NONE, 1, JSON_TYPE_OBJECT);
+}
+
+static void
+lilac_purple_core_init (LilacPurpleCore *self)
+{
+}
+
+/* ------------------------------------------------------------- Public API */
+
+/**
+ * lilac_purple_core_new:
+ * @user_dir: libpurple's folder for this user; it must exist
+ *
+ * Returns: (transfer full): a core; call lilac_purple_core_start() next
+ */
+LilacPurpleCore *
+lilac_purple_core_new (const char *user_dir)
+{
+  LilacPurpleCore *self = g_object_new (LILAC_TYPE_PURPLE_CORE, NULL);
+
+  self->user_dir = g_strdup (user_dir);
+  return self;
+}
+
+static void
+lilac_purple_core_load_session (void)
+{
+  purple_set_blist (purple_blist_new ());
+  purple_blist_load ();
+  lilac_purple_accounts_adopt_loaded ();
+  lilac_purple_status_activate (PURPLE_STATUS_AVAILABLE, NULL);
+}
+
+/**
+ * lilac_purple_core_start:
+ * @self: a core
+ * @session: also load the accounts, the buddy list and the saved status
+ * @error: return location for a #GError
+ *
+ * Initialises libpurple in the core's folder and probes the plugins. Without
+ * @session only the plugins are usable (enough to list the protocols).
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+lilac_purple_core_start (LilacPurpleCore *self,
+                         gboolean         session,
+                         GError         **error)
+{
+  g_return_val_if_fail (LILAC_IS_PURPLE_CORE (self), FALSE);
+
+  if (lilac_purple_core_running != NULL)
+    {
+      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INTERNAL,
+                           "libpurple is already running in this process");
+      return FALSE;
+    }
+  lilac_purple_plugins_prepare ();
+  purple_util_set_user_dir (self->user_dir);
+  purple_eventloop_set_ui_ops (lilac_purple_eventloop_get_ui_ops ());
+  purple_core_set_ui_ops (&lilac_purple_core_ui_ops);
+  lilac_purple_core_running = self;
+  if (!purple_core_init (LILAC_PURPLE_UI))
+    {
+      lilac_purple_core_running = NULL;
+      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INTERNAL,
+                           "libpurple failed to initialise");
+      return FALSE;
+    }
+  self->started = TRUE;
+  g_debug ("%u protocol plugins loaded", g_list_length (purple_plugins_get_protocols ()));
+  /* a server's network is up; NetworkManager's view of it does not matter */
+  purple_network_force_online ();
+  if (session)
+    {
+      lilac_purple_core_load_session ();
+      self->session = TRUE;
+    }
+  return TRUE;
+}
+
+/**
+ * lilac_purple_core_stop:
+ * @self: a core
+ *
+ * Signs every account off and shuts libpurple down, which writes its files
+ * (accounts, buddy list, status, prefs). Events produced while signing off
+ * are still emitted.
+ */
+void
+lilac_purple_core_stop (LilacPurpleCore *self)
+{
+  g_return_if_fail (LILAC_IS_PURPLE_CORE (self));
+
+  if (!self->started)
+    return;
+  self->started = FALSE;
+  purple_connections_disconnect_all ();
+  purple_core_quit ();
+  lilac_purple_buddies_uninit ();
+  lilac_purple_accounts_uninit ();
+  g_clear_pointer (&lilac_purple_core_ui_info, g_hash_table_unref);
+  lilac_purple_core_running = NULL;
+}
+
+/**
+ * lilac_purple_core_set_debug:
+ * @enabled: whether libpurple's debug output goes to g_debug()
+ */
+void
+lilac_purple_core_set_debug (gboolean enabled)
+{
+  lilac_purple_core_debug = enabled;
+}
+
+/**
+ * lilac_purple_event_new:
+ * @type: the event type, as in lilac-wire-protocol.h
+ *
+ * Returns: (transfer full): an event object with its "type" set
+ */
+JsonObject *
+lilac_purple_event_new (const char *type)
+{
+  JsonObject *event = json_object_new ();
+
+  json_object_set_string_member (event, "type", type);
+  return event;
+}
+
+/**
+ * lilac_purple_emit:
+ * @event: (transfer none): an event made with lilac_purple_event_new()
+ *
+ * Hands an event to the running core, which emits it as "event". Without a
+ * running core the event is dropped.
+ */
+void
+lilac_purple_emit (JsonObject *event)
+{
+  if (lilac_purple_core_running == NULL)
+    {
+      g_debug ("event %s without a running core dropped",
+               json_object_get_string_member_with_default (event, "type", "?"));
+      return;
+    }
+  g_signal_emit (lilac_purple_core_running, lilac_purple_core_signals[SIGNAL_EVENT], 0, event);
+}

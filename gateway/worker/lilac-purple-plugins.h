@@ -1,0 +1,15 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * Copyright 2026 The Lilac developers
+ *
+ * What libpurple loads into a worker, and what it is kept from loading.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+void lilac_purple_plugins_prepare (void);
+void lilac_purple_plugins_shadow_loaders (void);
+
+G_END_DECLS
