@@ -21,6 +21,7 @@ struct _LilacLoginStore {
   GObject parent_instance;
 
   LilacStore *store;   /* (owned) */
+  gint64 lifetime;     /* ms a login may go unused; 0: forever */
 };
 
 G_DEFINE_TYPE (LilacLoginStore, lilac_login_store, G_TYPE_OBJECT)
@@ -172,6 +173,28 @@ lilac_login_store_touch (LilacLoginStore *self,
     login->last_seen = now;
 }
 
+static LilacLogin *
+lilac_login_store_row (LilacStmt *stmt)
+{
+  LilacLogin *login = g_new0 (LilacLogin, 1);
+
+  login->id = sqlite3_column_int64 (stmt, 0);
+  login->user_id = sqlite3_column_int64 (stmt, 1);
+  login->csrf = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
+  login->created = sqlite3_column_int64 (stmt, 3);
+  login->last_seen = sqlite3_column_int64 (stmt, 4);
+  login->address = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
+  login->agent = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
+  return login;
+}
+
+static gboolean
+lilac_login_store_is_expired (LilacLoginStore  *self,
+                              const LilacLogin *login)
+{
+  return self->lifetime > 0 && g_get_real_time () / 1000 - login->last_seen > self->lifetime;
+}
+
 /**
  * lilac_login_store_lookup:
  * @self: the login store
@@ -208,15 +231,15 @@ lilac_login_store_lookup (LilacLoginStore *self,
       g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_UNAUTHORIZED, "not logged in");
       return NULL;
     }
-  login = g_new0 (LilacLogin, 1);
-  login->id = sqlite3_column_int64 (stmt, 0);
-  login->user_id = sqlite3_column_int64 (stmt, 1);
-  login->csrf = g_strdup ((const char *) sqlite3_column_text (stmt, 2));
-  login->created = sqlite3_column_int64 (stmt, 3);
-  login->last_seen = sqlite3_column_int64 (stmt, 4);
-  login->address = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
-  login->agent = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
+  login = lilac_login_store_row (stmt);
   lilac_stmt_release (stmt);
+  if (lilac_login_store_is_expired (self, login))
+    {
+      lilac_login_store_delete (self, login->id, NULL);
+      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_UNAUTHORIZED,
+                           "this login has expired; log in again");
+      return NULL;
+    }
   lilac_login_store_touch (self, login);
   return g_steal_pointer (&login);
 }
@@ -276,4 +299,136 @@ lilac_login_store_delete (LilacLoginStore *self,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, login_id);
   return lilac_store_step_done (self->store, stmt, error);
+}
+
+/**
+ * lilac_login_store_set_lifetime:
+ * @self: the login store
+ * @lifetime_ms: how long a login may go unused before it ends; 0: forever
+ */
+void
+lilac_login_store_set_lifetime (LilacLoginStore *self,
+                                gint64           lifetime_ms)
+{
+  self->lifetime = lifetime_ms;
+}
+
+/**
+ * lilac_login_store_list:
+ *
+ * Returns: (transfer full) (element-type LilacLogin) (nullable): the user's
+ *   logins, most recently used first
+ */
+GPtrArray *
+lilac_login_store_list (LilacLoginStore *self,
+                        gint64           user_id,
+                        GError         **error)
+{
+  g_autoptr(LilacStmt) stmt = lilac_store_prepare (self->store,
+                                                   "SELECT id, user_id, csrf, created, last_seen, "
+                                                   "address, agent FROM sessions WHERE user_id = ? "
+                                                   "ORDER BY last_seen DESC, id DESC", error);
+  g_autoptr(GPtrArray) logins = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  logins = g_ptr_array_new_with_free_func ((GDestroyNotify) lilac_login_free);
+  sqlite3_bind_int64 (stmt, 1, user_id);
+  while ((rc = lilac_store_step (self->store, stmt, error)) == SQLITE_ROW)
+    {
+      LilacLogin *login = lilac_login_store_row (stmt);
+
+      if (lilac_login_store_is_expired (self, login))
+        lilac_login_free (login);
+      else
+        g_ptr_array_add (logins, login);
+    }
+  if (rc < 0)
+    return NULL;
+  return g_steal_pointer (&logins);
+}
+
+/**
+ * lilac_login_store_revoke:
+ *
+ * Ends one of the user's logins; another user's login id is NOT_FOUND.
+ */
+gboolean
+lilac_login_store_revoke (LilacLoginStore *self,
+                          gint64           user_id,
+                          gint64           login_id,
+                          GError         **error)
+{
+  g_autoptr(LilacStmt) stmt = lilac_store_prepare (self->store,
+                                                   "DELETE FROM sessions WHERE id = ? AND user_id = ?",
+                                                   error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, login_id);
+  sqlite3_bind_int64 (stmt, 2, user_id);
+  if (!lilac_store_step_done (self->store, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (lilac_store_get_db (self->store)) == 0)
+    {
+      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_NOT_FOUND, "no such login");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+lilac_login_store_delete_all (LilacLoginStore *self,
+                              gint64           user_id,
+                              GError         **error)
+{
+  g_autoptr(LilacStmt) stmt = lilac_store_prepare (self->store,
+                                                   "DELETE FROM sessions WHERE user_id = ?", error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, user_id);
+  return lilac_store_step_done (self->store, stmt, error);
+}
+
+/**
+ * lilac_login_store_purge_expired:
+ *
+ * Returns: how many expired logins were deleted
+ */
+unsigned
+lilac_login_store_purge_expired (LilacLoginStore *self)
+{
+  g_autoptr(LilacStmt) stmt = NULL;
+
+  if (self->lifetime <= 0)
+    return 0;
+  stmt = lilac_store_prepare (self->store, "DELETE FROM sessions WHERE last_seen < ?", NULL);
+  if (stmt == NULL)
+    return 0;
+  sqlite3_bind_int64 (stmt, 1, g_get_real_time () / 1000 - self->lifetime);
+  if (!lilac_store_step_done (self->store, stmt, NULL))
+    return 0;
+  return (unsigned) sqlite3_changes (lilac_store_get_db (self->store));
+}
+
+/**
+ * lilac_login_store_user_has_logins:
+ *
+ * Returns: whether the user has a login that has not expired
+ */
+gboolean
+lilac_login_store_user_has_logins (LilacLoginStore *self,
+                                   gint64           user_id)
+{
+  g_autoptr(LilacStmt) stmt = lilac_store_prepare (self->store,
+                                                   "SELECT 1 FROM sessions WHERE user_id = ? "
+                                                   "AND last_seen >= ? LIMIT 1", NULL);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, user_id);
+  sqlite3_bind_int64 (stmt, 2, self->lifetime > 0 ? g_get_real_time () / 1000 - self->lifetime : 0);
+  return lilac_store_step (self->store, stmt, NULL) == SQLITE_ROW;
 }

@@ -48,5 +48,20 @@ LilacKey        *lilac_login_store_open_key (LilacLoginStore *self,
 gboolean         lilac_login_store_delete (LilacLoginStore *self,
                                            gint64           login_id,
                                            GError         **error);
+void             lilac_login_store_set_lifetime (LilacLoginStore *self,
+                                                 gint64           lifetime_ms);
+GPtrArray       *lilac_login_store_list (LilacLoginStore *self,
+                                         gint64           user_id,
+                                         GError         **error);
+gboolean         lilac_login_store_revoke (LilacLoginStore *self,
+                                           gint64           user_id,
+                                           gint64           login_id,
+                                           GError         **error);
+gboolean         lilac_login_store_delete_all (LilacLoginStore *self,
+                                               gint64           user_id,
+                                               GError         **error);
+unsigned         lilac_login_store_purge_expired (LilacLoginStore *self);
+gboolean         lilac_login_store_user_has_logins (LilacLoginStore *self,
+                                                    gint64           user_id);
 
 G_END_DECLS

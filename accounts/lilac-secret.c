@@ -13,7 +13,11 @@
 
 #include "lilac-secret.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -272,6 +276,85 @@ lilac_secret_derive_password_key (const char *password,
       return NULL;
     }
   return g_steal_pointer (&key);
+}
+
+static gboolean
+lilac_secret_create_server_key (const char *path,
+                                GError    **error)
+{
+  guint8 bytes[LILAC_KEY_BYTES];
+  int fd = open (path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  gboolean written;
+
+  if (fd < 0)
+    {
+      if (errno == EEXIST)
+        return TRUE;
+      lilac_error_set_from_errno (error, errno, "creating the server key");
+      return FALSE;
+    }
+  randombytes_buf (bytes, sizeof bytes);
+  written = write (fd, bytes, sizeof bytes) == (ssize_t) sizeof bytes && fsync (fd) == 0;
+  sodium_memzero (bytes, sizeof bytes);
+  close (fd);
+  if (!written)
+    {
+      unlink (path);
+      g_set_error (error, LILAC_ERROR, LILAC_ERROR_INTERNAL, "writing the server key %s failed",
+                   path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * lilac_secret_load_server_key:
+ * @path: the key file in the data folder
+ * @error: return location for a #GError
+ *
+ * Reads the server key, creating it (0600, 32 random bytes) on first start.
+ * It opens the data keys of always-on users only.
+ *
+ * Returns: (transfer full) (nullable): the server key
+ */
+LilacKey *
+lilac_secret_load_server_key (const char *path,
+                              GError    **error)
+{
+  guint8 bytes[LILAC_KEY_BYTES + 1];
+  struct stat info;
+  ssize_t got;
+  LilacKey *key;
+  int fd;
+
+  if (!lilac_secret_create_server_key (path, error))
+    return NULL;
+  fd = open (path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0 || fstat (fd, &info) != 0)
+    {
+      lilac_error_set_from_errno (error, errno, "opening the server key");
+      if (fd >= 0)
+        close (fd);
+      return NULL;
+    }
+  if ((info.st_mode & 077) != 0)
+    {
+      close (fd);
+      g_set_error (error, LILAC_ERROR, LILAC_ERROR_PERMISSION_DENIED,
+                   "%s may be read by others; make it 0600", path);
+      return NULL;
+    }
+  got = read (fd, bytes, sizeof bytes);
+  close (fd);
+  if (got != LILAC_KEY_BYTES)
+    {
+      sodium_memzero (bytes, sizeof bytes);
+      g_set_error (error, LILAC_ERROR, LILAC_ERROR_INTERNAL, "%s is not a server key", path);
+      return NULL;
+    }
+  key = lilac_key_new_from_bytes (bytes);
+  sodium_memzero (bytes, sizeof bytes);
+  return key;
 }
 
 /**

@@ -54,6 +54,9 @@ LilacKey   *lilac_secret_derive_password_key (const char *password,
                                               GError    **error);
 GBytes     *lilac_secret_new_salt (void);
 
+LilacKey   *lilac_secret_load_server_key (const char *path,
+                                          GError    **error);
+
 char       *lilac_secret_new_token (void);
 GBytes     *lilac_secret_token_id (const char *token);
 LilacKey   *lilac_secret_token_key (const char *token);

@@ -8,6 +8,7 @@
 
 #include <gio/gio.h>
 
+#include "lilac-password.h"
 #include "lilac-secret.h"
 #include "lilac-store.h"
 #include "lilac-user.h"
@@ -33,6 +34,61 @@ LilacUser      *lilac_user_store_add (LilacUserStore *self,
                                       const char     *password,
                                       gboolean        admin,
                                       GError        **error);
+LilacUser      *lilac_user_store_insert (LilacUserStore            *self,
+                                         const char                *name,
+                                         const LilacPasswordRecord *record,
+                                         gboolean                   admin,
+                                         GError                   **error);
+void            lilac_user_store_create_async (LilacUserStore     *self,
+                                               const char         *name,
+                                               const char         *password,
+                                               gboolean            admin,
+                                               GCancellable       *cancellable,
+                                               GAsyncReadyCallback callback,
+                                               gpointer            user_data);
+LilacUser      *lilac_user_store_create_finish (LilacUserStore *self,
+                                                GAsyncResult   *result,
+                                                GError        **error);
+gboolean        lilac_user_store_delete (LilacUserStore *self,
+                                         gint64          id,
+                                         GError        **error);
+JsonObject     *lilac_user_store_get_settings (LilacUserStore *self,
+                                               gint64          id,
+                                               GError        **error);
+gboolean        lilac_user_store_put_settings (LilacUserStore *self,
+                                               gint64          id,
+                                               JsonObject     *settings,
+                                               GError        **error);
+gboolean        lilac_user_store_set_always_on (LilacUserStore *self,
+                                                gint64          id,
+                                                LilacKey       *server_key,
+                                                LilacKey       *data_key,
+                                                GError        **error);
+GPtrArray      *lilac_user_store_list_always_on (LilacUserStore *self,
+                                                 LilacKey       *server_key,
+                                                 GPtrArray     **keys,
+                                                 GError        **error);
+gboolean        lilac_user_store_take_credentials_reset (LilacUserStore *self,
+                                                         gint64          id);
+void            lilac_user_store_change_password_async (LilacUserStore     *self,
+                                                        gint64              id,
+                                                        const char         *old_password,
+                                                        const char         *new_password,
+                                                        GCancellable       *cancellable,
+                                                        GAsyncReadyCallback callback,
+                                                        gpointer            user_data);
+gboolean        lilac_user_store_change_password_finish (LilacUserStore *self,
+                                                         GAsyncResult   *result,
+                                                         GError        **error);
+void            lilac_user_store_reset_password_async (LilacUserStore     *self,
+                                                       gint64              id,
+                                                       const char         *new_password,
+                                                       GCancellable       *cancellable,
+                                                       GAsyncReadyCallback callback,
+                                                       gpointer            user_data);
+gboolean        lilac_user_store_reset_password_finish (LilacUserStore *self,
+                                                        GAsyncResult   *result,
+                                                        GError        **error);
 LilacUser      *lilac_user_store_get (LilacUserStore *self,
                                       gint64          id,
                                       GError        **error);

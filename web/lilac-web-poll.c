@@ -144,6 +144,16 @@ lilac_web_poll_timer_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* a session that ends takes its entry with it */
+static void
+lilac_web_poll_session_gone (gpointer  user_data,
+                             GObject  *where_the_session_was)
+{
+  LilacWebPoll *self = LILAC_WEB_POLL (user_data);
+
+  g_hash_table_remove (self->users, where_the_session_was);
+}
+
 static void
 lilac_poll_user_free (gpointer data)
 {
@@ -218,8 +228,9 @@ lilac_web_poll_ensure_user (LilacWebPoll   *self,
     return user;
   user = g_new0 (LilacPollUser, 1);
   g_queue_init (&user->held);
-  user->handler = g_signal_connect_object (session, "event-pushed",
-                                           G_CALLBACK (lilac_web_poll_event_cb), self, 0);
+  user->handler = g_signal_connect (session, "event-pushed", G_CALLBACK (lilac_web_poll_event_cb),
+                                     self);
+  g_object_weak_ref (G_OBJECT (session), lilac_web_poll_session_gone, self);
   g_hash_table_insert (self->users, session, user);
   return user;
 }
@@ -276,6 +287,49 @@ lilac_web_poll_get_held (LilacWebPoll *self)
 }
 
 /**
+ * lilac_web_poll_end:
+ * @self: the registry
+ * @login_id: a login whose polls end, or 0
+ * @user_id: a user whose polls end, or 0
+ *
+ * Answers the held polls of an ended login (or of all a user's logins)
+ * with 401 at once.
+ */
+void
+lilac_web_poll_end (LilacWebPoll *self,
+                    gint64        login_id,
+                    gint64        user_id)
+{
+  g_autoptr(GPtrArray) ended = g_ptr_array_new ();
+  GSequenceIter *iter;
+
+  for (iter = g_sequence_get_begin_iter (self->timeouts); !g_sequence_iter_is_end (iter);
+       iter = g_sequence_iter_next (iter))
+    {
+      LilacHeldPoll *poll = g_sequence_get (iter);
+      LilacLogin *login = poll->request->login;
+
+      if (login != NULL && (login->id == login_id || login->user_id == user_id))
+        g_ptr_array_add (ended, poll);
+    }
+  for (unsigned i = 0; i < ended->len; i++)
+    {
+      LilacHeldPoll *poll = ended->pdata[i];
+      LilacPollUser *user = g_hash_table_lookup (self->users, poll->session);
+
+      if (user != NULL)
+        g_queue_remove (&user->held, poll);
+      self->held--;
+      g_sequence_remove (poll->timeout_iter);
+      lilac_web_response_error_literal (poll->request->msg, SOUP_STATUS_UNAUTHORIZED,
+                                        "unauthorized", "this login has ended");
+      lilac_web_request_resume (poll->request);
+      lilac_held_poll_free (poll);
+    }
+  lilac_web_poll_arm_timer (self);
+}
+
+/**
  * lilac_web_poll_release_all:
  *
  * Answers every held poll now, e.g. when the gateway stops.
@@ -291,6 +345,9 @@ lilac_web_poll_release_all (LilacWebPoll *self)
                            TRUE);
   g_hash_table_iter_init (&iter, self->users);
   while (g_hash_table_iter_next (&iter, &key, &value))
-    g_signal_handler_disconnect (key, ((LilacPollUser *) value)->handler);
+    {
+      g_signal_handler_disconnect (key, ((LilacPollUser *) value)->handler);
+      g_object_weak_unref (key, lilac_web_poll_session_gone, self);
+    }
   g_hash_table_remove_all (self->users);
 }

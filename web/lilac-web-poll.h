@@ -23,5 +23,8 @@ void          lilac_web_poll_answer (LilacWebPoll    *self,
                                      int              timeout_seconds);
 unsigned      lilac_web_poll_get_held (LilacWebPoll *self);
 void          lilac_web_poll_release_all (LilacWebPoll *self);
+void          lilac_web_poll_end (LilacWebPoll *self,
+                                  gint64        login_id,
+                                  gint64        user_id);
 
 G_END_DECLS

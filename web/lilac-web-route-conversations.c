@@ -137,7 +137,71 @@ lilac_web_route_chats_create (LilacWebRequest *request)
                                     lilac_web_route_chats_joined_cb, lilac_web_request_ref (request));
 }
 
+static void
+lilac_web_route_typing_set (LilacWebRequest *request)
+{
+  static const char *const allowed[] = { "conversation", "state", NULL };
+  g_autoptr(GError) local_error = NULL;
+  const char *conversation = NULL, *state = NULL;
+
+  if (lilac_json_check_members (request->body, allowed, &local_error) &&
+      (conversation = lilac_json_get_string (request->body, "conversation", TRUE, 32,
+                                             &local_error)) != NULL &&
+      (state = lilac_json_get_string (request->body, "state", TRUE, 16, &local_error)) != NULL)
+    lilac_im_session_set_typing (request->session, conversation, state, &local_error);
+  if (local_error != NULL)
+    {
+      lilac_web_response_error (request->msg, local_error);
+      return;
+    }
+  lilac_web_response_empty (request->msg, SOUP_STATUS_NO_CONTENT);
+}
+
+static void
+lilac_web_route_conversations_close (LilacWebRequest *request)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!lilac_im_session_close_conversation (request->session, request->params[0], &local_error))
+    {
+      lilac_web_response_error (request->msg, local_error);
+      return;
+    }
+  lilac_web_response_empty (request->msg, SOUP_STATUS_NO_CONTENT);
+}
+
+static void
+lilac_web_route_conversations_read (LilacWebRequest *request)
+{
+  static const char *const allowed[] = { "seq", NULL };
+  g_autoptr(GError) local_error = NULL;
+  gint64 seq = 0;
+
+  if (lilac_json_check_members (request->body, allowed, &local_error) &&
+      lilac_json_get_int (request->body, "seq", 0, &seq, &local_error))
+    {
+      if (seq < 0)
+        g_set_error_literal (&local_error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                             "the field \"seq\" must not be negative");
+      else
+        lilac_im_session_mark_read (request->session, request->params[0], (guint64) seq,
+                                    &local_error);
+    }
+  if (local_error != NULL)
+    {
+      lilac_web_response_error (request->msg, local_error);
+      return;
+    }
+  lilac_web_response_empty (request->msg, SOUP_STATUS_NO_CONTENT);
+}
+
 const LilacWebRoute lilac_web_routes_conversations[] = {
+  { "POST", "/typing", lilac_web_route_typing_set,
+    LILAC_ROUTE_AUTH | LILAC_ROUTE_CSRF | LILAC_ROUTE_BODY },
+  { "DELETE", "/conversations/{}", lilac_web_route_conversations_close,
+    LILAC_ROUTE_AUTH | LILAC_ROUTE_CSRF },
+  { "POST", "/conversations/{}/read", lilac_web_route_conversations_read,
+    LILAC_ROUTE_AUTH | LILAC_ROUTE_CSRF | LILAC_ROUTE_BODY },
   { "POST", "/messages", lilac_web_route_messages_create,
     LILAC_ROUTE_AUTH | LILAC_ROUTE_CSRF | LILAC_ROUTE_BODY },
   { "POST", "/chats", lilac_web_route_chats_create,

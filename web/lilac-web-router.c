@@ -24,6 +24,10 @@ static const LilacWebRoute *const lilac_web_route_tables[] = {
   lilac_web_routes_accounts,
   lilac_web_routes_events,
   lilac_web_routes_conversations,
+  lilac_web_routes_users,
+  lilac_web_routes_admin,
+  lilac_web_routes_buddies,
+  lilac_web_routes_requests,
 };
 
 /* --------------------------------------------------------------- Requests */
@@ -87,6 +91,27 @@ lilac_web_request_resume (LilacWebRequest *request)
     return;
   request->paused = FALSE;
   soup_server_message_unpause (request->msg);
+}
+
+/**
+ * lilac_web_request_finish_error:
+ *
+ * Answers a paused request with an error and resumes it.
+ */
+void
+lilac_web_request_finish_error (LilacWebRequest *request,
+                                const GError    *error)
+{
+  lilac_web_response_error (request->msg, error);
+  lilac_web_request_resume (request);
+}
+
+void
+lilac_web_request_finish_empty (LilacWebRequest *request,
+                                unsigned         status)
+{
+  lilac_web_response_empty (request->msg, status);
+  lilac_web_request_resume (request);
 }
 
 const char *
@@ -201,6 +226,7 @@ lilac_web_router_authenticate (LilacWebRequest *request,
       session = lilac_im_manager_ensure (server->manager, user, data_key);
     }
   request->session = g_object_ref (session);
+  lilac_im_session_touch (session);
   return TRUE;
 }
 
@@ -246,17 +272,34 @@ lilac_web_router_parse_body (LilacWebRequest *request,
   return request->body != NULL;
 }
 
-static gboolean
-lilac_web_router_gate (LilacWebRequest     *request,
-                       const LilacWebRoute *route,
-                       GError             **error)
+/**
+ * lilac_web_router_check:
+ * @request: a request
+ * @route: the route whose flags to check
+ * @error: return location for a #GError
+ *
+ * Runs the gate (login, admin, CSRF, JSON body) of @route on @request; for
+ * handlers whose requirements depend on the request.
+ */
+gboolean
+lilac_web_router_check (LilacWebRequest     *request,
+                        const LilacWebRoute *route,
+                        GError             **error)
 {
-  if ((route->flags & LILAC_ROUTE_AUTH) != 0 && !lilac_web_router_authenticate (request, error))
+  if ((route->flags & (LILAC_ROUTE_AUTH | LILAC_ROUTE_ADMIN)) != 0 && request->login == NULL &&
+      !lilac_web_router_authenticate (request, error))
     return FALSE;
+  if ((route->flags & LILAC_ROUTE_ADMIN) != 0 && !lilac_im_session_get_user (request->session)->admin)
+    {
+      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_PERMISSION_DENIED,
+                           "only administrators may do this");
+      return FALSE;
+    }
   if ((route->flags & LILAC_ROUTE_CSRF) != 0 && request->login != NULL &&
       !lilac_web_router_check_csrf (request, error))
     return FALSE;
-  if ((route->flags & LILAC_ROUTE_BODY) != 0 && !lilac_web_router_parse_body (request, error))
+  if ((route->flags & LILAC_ROUTE_BODY) != 0 && request->body == NULL &&
+      !lilac_web_router_parse_body (request, error))
     return FALSE;
   return TRUE;
 }
@@ -294,7 +337,7 @@ lilac_web_router_dispatch (LilacWebServer    *server,
     }
   request = lilac_web_request_new (server, msg);
   lilac_web_router_match_path (route->path, segments, request);
-  if (!lilac_web_router_gate (request, route, &local_error))
+  if (!lilac_web_router_check (request, route, &local_error))
     {
       lilac_web_response_error (msg, local_error);
       return;

@@ -35,6 +35,7 @@ typedef enum {
   LILAC_ROUTE_AUTH = 1 << 0,   /* a login is required */
   LILAC_ROUTE_CSRF = 1 << 1,   /* changes state: cookie logins must send X-Lilac-Csrf */
   LILAC_ROUTE_BODY = 1 << 2,   /* the body is a JSON object */
+  LILAC_ROUTE_ADMIN = 1 << 3,  /* only administrators (implies AUTH) */
 } LilacWebRouteFlags;
 
 typedef void (*LilacWebHandler) (LilacWebRequest *request);
@@ -51,6 +52,10 @@ extern const LilacWebRoute lilac_web_routes_session[];
 extern const LilacWebRoute lilac_web_routes_accounts[];
 extern const LilacWebRoute lilac_web_routes_events[];
 extern const LilacWebRoute lilac_web_routes_conversations[];
+extern const LilacWebRoute lilac_web_routes_users[];
+extern const LilacWebRoute lilac_web_routes_admin[];
+extern const LilacWebRoute lilac_web_routes_buddies[];
+extern const LilacWebRoute lilac_web_routes_requests[];
 
 LilacWebRequest *lilac_web_request_ref (LilacWebRequest *request);
 void             lilac_web_request_unref (LilacWebRequest *request);
@@ -62,6 +67,14 @@ const char      *lilac_web_request_get_query (LilacWebRequest *request,
 const char      *lilac_web_request_get_header (LilacWebRequest *request,
                                                const char      *name);
 
+void             lilac_web_request_finish_error (LilacWebRequest *request,
+                                                 const GError    *error);
+void             lilac_web_request_finish_empty (LilacWebRequest *request,
+                                                 unsigned         status);
+
+gboolean         lilac_web_router_check (LilacWebRequest     *request,
+                                         const LilacWebRoute *route,
+                                         GError             **error);
 void             lilac_web_router_dispatch (LilacWebServer    *server,
                                             SoupServerMessage *msg,
                                             const char        *path);

@@ -5,6 +5,7 @@
  */
 #pragma once
 
+#include "lilac-rate-limit.h"
 #include "lilac-web-poll.h"
 #include "lilac-web-server.h"
 
@@ -19,7 +20,17 @@ struct _LilacWebServer {
   LilacLoginStore *logins;     /* (owned) */
   LilacImManager *manager;     /* (owned) */
   LilacWebPoll *poll;          /* (owned) */
+  LilacRateLimit *name_failures;    /* (owned) failed logins per user name */
+  LilacRateLimit *address_failures; /* (owned) failed logins per client address */
   int port;
+  gboolean tls;
 };
+
+void lilac_web_server_end_login (LilacWebServer *self,
+                                 gint64          login_id);
+void lilac_web_server_end_user (LilacWebServer *self,
+                                gint64          user_id);
+void lilac_web_route_session_set_cookie (LilacWebRequest *request,
+                                         const char      *token);
 
 G_END_DECLS

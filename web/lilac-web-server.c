@@ -11,6 +11,7 @@
 #include "lilac-web-server-private.h"
 
 #include "lilac-error.h"
+#include "lilac-metrics.h"
 #include "lilac-web-response.h"
 #include "lilac-web-router.h"
 
@@ -38,7 +39,11 @@ lilac_web_server_finalize (GObject *object)
   g_clear_object (&self->users);
   g_clear_object (&self->logins);
   g_clear_object (&self->manager);
+  g_clear_pointer (&self->name_failures, lilac_rate_limit_free);
+  g_clear_pointer (&self->address_failures, lilac_rate_limit_free);
   g_free ((char *) self->settings.listen);
+  g_free ((char *) self->settings.tls_certificate);
+  g_free ((char *) self->settings.tls_key);
   G_OBJECT_CLASS (lilac_web_server_parent_class)->finalize (object);
 }
 
@@ -104,12 +109,27 @@ lilac_web_server_handle_cb (SoupServer        *soup,
       soup_server_message_set_response (msg, "text/plain", SOUP_MEMORY_STATIC, "ok", 2);
       return;
     }
+  if (g_str_equal (path, "/metrics"))
+    {
+      lilac_web_router_dispatch (self, msg, path);
+      return;
+    }
   if (g_str_has_prefix (path, LILAC_WEB_API_PREFIX "/"))
     {
       lilac_web_router_dispatch (self, msg, path + strlen (LILAC_WEB_API_PREFIX));
       return;
     }
   lilac_web_response_error_literal (msg, SOUP_STATUS_NOT_FOUND, "not_found", "no such page");
+}
+
+static void
+lilac_web_server_finished_cb (SoupServer        *soup,
+                              SoupServerMessage *msg,
+                              gpointer           user_data)
+{
+  lilac_metrics_add (LILAC_METRIC_HTTP_REQUESTS, 1);
+  if (soup_server_message_get_status (msg) >= 500)
+    lilac_metrics_add (LILAC_METRIC_HTTP_ERRORS, 1);
 }
 
 /**
@@ -131,6 +151,12 @@ lilac_web_server_new (const LilacWebSettings *settings,
 
   self->settings = *settings;
   self->settings.listen = g_strdup (settings->listen);
+  self->settings.tls_certificate = g_strdup (settings->tls_certificate);
+  self->settings.tls_key = g_strdup (settings->tls_key);
+  self->name_failures = lilac_rate_limit_new ((unsigned) MAX (settings->login_failures, 1),
+                                              60 * G_USEC_PER_SEC);
+  self->address_failures = lilac_rate_limit_new ((unsigned) MAX (settings->login_failures, 1),
+                                                 60 * G_USEC_PER_SEC);
   self->users = g_object_ref (users);
   self->logins = g_object_ref (logins);
   self->manager = g_object_ref (manager);
@@ -141,6 +167,7 @@ lilac_web_server_new (const LilacWebSettings *settings,
   /* an early handler takes its path's entry: the same path needs its normal handler too */
   soup_server_add_handler (self->soup, LILAC_WEB_API_PREFIX, lilac_web_server_handle_cb, self, NULL);
   soup_server_add_handler (self->soup, NULL, lilac_web_server_handle_cb, self, NULL);
+  g_signal_connect (self->soup, "request-finished", G_CALLBACK (lilac_web_server_finished_cb), NULL);
   return self;
 }
 
@@ -166,6 +193,20 @@ lilac_web_server_listen (LilacWebServer *self,
                    "cannot listen on \"%s\": not an IP address", self->settings.listen);
       return FALSE;
     }
+  if (self->settings.tls_certificate != NULL)
+    {
+      g_autoptr(GTlsCertificate) certificate =
+        g_tls_certificate_new_from_files (self->settings.tls_certificate, self->settings.tls_key,
+                                          error);
+
+      if (certificate == NULL)
+        {
+          g_prefix_error (error, "loading the TLS certificate: ");
+          return FALSE;
+        }
+      g_object_set (self->soup, "tls-certificate", certificate, NULL);
+      self->tls = TRUE;
+    }
   socket_address = g_inet_socket_address_new (address, (guint16) self->settings.port);
   socket = g_socket_new (g_inet_address_get_family (address), G_SOCKET_TYPE_STREAM,
                          G_SOCKET_PROTOCOL_TCP, error);
@@ -181,13 +222,38 @@ lilac_web_server_listen (LilacWebServer *self,
   if (bound == NULL)
     return FALSE;
   self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  return soup_server_listen_socket (self->soup, socket, 0, error);
+  return soup_server_listen_socket (self->soup, socket,
+                                    self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
 }
 
 int
 lilac_web_server_get_port (LilacWebServer *self)
 {
   return self->port;
+}
+
+/**
+ * lilac_web_server_end_login:
+ *
+ * A login ended (logout, revoked): its held polls answer 401 now.
+ */
+void
+lilac_web_server_end_login (LilacWebServer *self,
+                            gint64          login_id)
+{
+  lilac_web_poll_end (self->poll, login_id, 0);
+}
+
+/**
+ * lilac_web_server_end_user:
+ *
+ * A user's logins all ended (deleted, password reset): their polls answer 401.
+ */
+void
+lilac_web_server_end_user (LilacWebServer *self,
+                           gint64          user_id)
+{
+  lilac_web_poll_end (self->poll, 0, user_id);
 }
 
 /**

@@ -21,6 +21,11 @@ typedef struct {
   gsize max_message;         /* bytes of a message's text */
   int poll_timeout;          /* default seconds a poll is held */
   int poll_timeout_max;
+  gboolean registration;     /* anyone may POST /users */
+  int login_failures;        /* failed logins a minute per name and per address */
+  int session_days;          /* the cookie's lifetime */
+  const char *tls_certificate; /* (nullable) PEM file: serve HTTPS */
+  const char *tls_key;       /* (nullable) */
 } LilacWebSettings;
 
 #define LILAC_TYPE_WEB_SERVER (lilac_web_server_get_type ())

@@ -32,6 +32,12 @@ lilac_config_new_default (void)
   self->argon2_ops = 2;
   self->argon2_mem = 64 * 1024 * 1024;
   self->log_level = g_strdup ("message");
+  self->session_days = 30;
+  self->idle_worker_minutes = 10;
+  self->history_days = 90;
+  self->worker_memory_mib = 1024;
+  self->worker_files = 256;
+  self->login_failures = 10;
   return self;
 }
 
@@ -44,6 +50,9 @@ lilac_config_free (LilacConfig *self)
   g_free (self->data_dir);
   g_free (self->worker_path);
   g_free (self->log_level);
+  g_free (self->tls_certificate);
+  g_free (self->tls_key);
+  g_strfreev (self->worker_plugins);
   g_free (self);
 }
 
@@ -104,6 +113,11 @@ lilac_config_load_file (LilacConfig *self,
   gint64 port = self->port, timeout = self->poll_timeout, ring = self->event_ring;
   gint64 heartbeat = self->worker_heartbeat, ops = (gint64) self->argon2_ops;
   gint64 mem = (gint64) (self->argon2_mem / 1024);
+  gint64 session_days = self->session_days, idle = self->idle_worker_minutes;
+  gint64 history = self->history_days, memory = self->worker_memory_mib;
+  gint64 cpu = self->worker_cpu_seconds, files = self->worker_files;
+  gint64 failures = self->login_failures;
+  g_autoptr(GError) local_error = NULL;
 
   if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, error))
     {
@@ -114,13 +128,37 @@ lilac_config_load_file (LilacConfig *self,
   lilac_config_read_string (file, "gateway", "data", &self->data_dir);
   lilac_config_read_string (file, "gateway", "worker", &self->worker_path);
   lilac_config_read_string (file, "gateway", "log_level", &self->log_level);
+  lilac_config_read_string (file, "gateway", "tls_certificate", &self->tls_certificate);
+  lilac_config_read_string (file, "gateway", "tls_key", &self->tls_key);
+  if (g_key_file_has_key (file, "gateway", "registration", NULL))
+    {
+      self->registration = g_key_file_get_boolean (file, "gateway", "registration", &local_error);
+      if (local_error != NULL)
+        {
+          g_set_error (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                       "%s: [gateway] registration must be true or false", path);
+          return FALSE;
+        }
+    }
+  if (g_key_file_has_key (file, "workers", "plugins", NULL))
+    {
+      g_strfreev (self->worker_plugins);
+      self->worker_plugins = g_key_file_get_string_list (file, "workers", "plugins", NULL, NULL);
+    }
   if (!lilac_config_read_int (file, "gateway", "port", 0, 65535, &port, error) ||
       !lilac_config_read_int (file, "gateway", "poll_timeout", 1, 60, &timeout, error) ||
       !lilac_config_read_int (file, "gateway", "event_ring", 16, 1 << 20, &ring, error) ||
       !lilac_config_read_int (file, "gateway", "worker_heartbeat", 1, 3600, &heartbeat, error) ||
       !lilac_config_read_int (file, "security", "argon2_ops", 1, 16, &ops, error) ||
       !lilac_config_read_int (file, "security", "argon2_memory_kib", 8, 4 * 1024 * 1024, &mem,
-                              error))
+                              error) ||
+      !lilac_config_read_int (file, "security", "login_failures", 1, 1000, &failures, error) ||
+      !lilac_config_read_int (file, "gateway", "session_days", 1, 3650, &session_days, error) ||
+      !lilac_config_read_int (file, "gateway", "history_days", 1, 36500, &history, error) ||
+      !lilac_config_read_int (file, "workers", "idle_minutes", 1, 100000, &idle, error) ||
+      !lilac_config_read_int (file, "workers", "memory_mib", 0, 1 << 20, &memory, error) ||
+      !lilac_config_read_int (file, "workers", "cpu_seconds", 0, G_MAXINT, &cpu, error) ||
+      !lilac_config_read_int (file, "workers", "files", 32, 1 << 20, &files, error))
     {
       g_prefix_error (error, "%s: ", path);
       return FALSE;
@@ -131,6 +169,13 @@ lilac_config_load_file (LilacConfig *self,
   self->worker_heartbeat = (int) heartbeat;
   self->argon2_ops = (guint64) ops;
   self->argon2_mem = (gsize) mem * 1024;
+  self->login_failures = (int) failures;
+  self->session_days = (int) session_days;
+  self->history_days = (int) history;
+  self->idle_worker_minutes = (int) idle;
+  self->worker_memory_mib = (int) memory;
+  self->worker_cpu_seconds = (int) cpu;
+  self->worker_files = (int) files;
   return TRUE;
 }
 
@@ -159,6 +204,12 @@ lilac_config_finish (LilacConfig *self,
                    "log_level must be message, info or debug, not %s", self->log_level);
       return FALSE;
     }
+  if ((self->tls_certificate == NULL) != (self->tls_key == NULL))
+    {
+      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                           "tls_certificate and tls_key go together");
+      return FALSE;
+    }
   if (self->data_dir == NULL || self->data_dir[0] == '\0')
     {
       g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
@@ -185,6 +236,17 @@ char *
 lilac_config_get_database_path (const LilacConfig *self)
 {
   return g_build_filename (self->data_dir, "lilac.db", NULL);
+}
+
+/**
+ * lilac_config_get_server_key_path:
+ *
+ * Returns: (transfer full): the 0600 file holding the server key
+ */
+char *
+lilac_config_get_server_key_path (const LilacConfig *self)
+{
+  return g_build_filename (self->data_dir, "server.key", NULL);
 }
 
 /**

@@ -24,6 +24,17 @@ typedef struct {
   guint64 argon2_ops;        /* Argon2id opslimit for login passwords */
   gsize argon2_mem;          /* Argon2id memlimit, bytes */
   char *log_level;           /* (owned) "message", "info" or "debug" */
+  char *tls_certificate;     /* (owned) (nullable) PEM file: serve HTTPS */
+  char *tls_key;             /* (owned) (nullable) PEM file of its private key */
+  gboolean registration;     /* anyone may create a user */
+  int session_days;          /* a login unused this long ends */
+  int idle_worker_minutes;   /* a session without requests this long stops, unless always-on */
+  int history_days;          /* messages older than this are purged */
+  int worker_memory_mib;     /* address space limit of a worker, 0: none */
+  int worker_cpu_seconds;    /* CPU time limit of a worker, 0: none */
+  int worker_files;          /* open file limit of a worker */
+  char **worker_plugins;     /* (owned) (nullable) extra libpurple plugin ids every worker loads */
+  int login_failures;        /* failed logins per minute per name and per address before 429 */
 } LilacConfig;
 
 LilacConfig *lilac_config_new_default (void);
@@ -37,5 +48,6 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LilacConfig, lilac_config_free)
 
 char        *lilac_config_get_database_path (const LilacConfig *self);
 char        *lilac_config_get_users_dir (const LilacConfig *self);
+char        *lilac_config_get_server_key_path (const LilacConfig *self);
 
 G_END_DECLS

@@ -3,6 +3,7 @@
  *
  * The SQLite store. Schema versions (migrations/NNN-*.sql, in a GResource):
  *   v1 users, login sessions, IM accounts, conversations, messages
+ *   v2 users.server_wrapped_key (always-on), users.credentials_reset, sessions by last use
  */
 #include "config.h"
 
@@ -27,6 +28,7 @@ G_DEFINE_TYPE (LilacStore, lilac_store, G_TYPE_OBJECT)
 /* each entry is applied in order, in its own transaction with user_version = index + 1 */
 static const char *const lilac_store_migrations[] = {
   "001-initial.sql",
+  "002-always-on.sql",
 };
 
 static void

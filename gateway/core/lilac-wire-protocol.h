@@ -57,8 +57,15 @@ typedef enum {
   LILAC_WIRE_PRESENCE_SET = 105,    /* {"status":"available|away|busy|invisible|offline","message"?}
                                      *  reply {} */
   LILAC_WIRE_TYPING_SET = 106,      /* {"conversation":REF,"state":"typing|paused|none"} reply {} */
+  LILAC_WIRE_BUDDY_ADD = 107,       /* {"account","name","alias"?,"group"?} adds to the buddy list
+                                     *  and asks for a subscription; reply {} */
+  LILAC_WIRE_BUDDY_REMOVE = 108,    /* {"account","name"} reply {}; not_found if no such buddy */
+  LILAC_WIRE_REQUEST_ANSWER = 109,  /* {"request":"ID","action":INDEX,"fields"?:{"FIELD ID":value}}
+                                     *  answers a request.opened; reply {}; not_found if it is gone */
   LILAC_WIRE_PING = 110,            /* {} reply {} — the heartbeat */
   LILAC_WIRE_SHUTDOWN = 111,        /* {} the worker signs off and exits 0; no reply */
+  LILAC_WIRE_SETTINGS_SET = 112,    /* {"subscription_policy":"ask|accept_all|accept_buddies|reject"}
+                                     *  the user's settings that the worker applies; reply {} */
 
   /* worker -> gateway: 200+ */
   LILAC_WIRE_EVENT = 200,           /* {"event":{"type":"...",...}} see below; id 0 */
@@ -90,6 +97,12 @@ typedef enum {
  *                         "renamed"?:[{"from","to"}]}
  *   chat.topic           {"conversation":REF,"topic"}
  *   notify               {"account"?,"level":"info|warning|error","title","text"}
+ *   request.opened       {"request":{"id","account"?,"kind":"authorize|action|input|fields|choice",
+ *                         "title","primary","secondary","actions":["Accept","Deny"],
+ *                         "default_action"?:N,"fields"?:[{"id","label","type":"string|int|bool|choice",
+ *                         "value"?,"choices"?:[...],"required"?,"masked"?,"multiline"?}]}}
+ *                        the id is the worker's, unique while the worker runs
+ *   request.closed       {"request":"ID"} answered elsewhere, cancelled by libpurple or expired
  */
 
 G_END_DECLS

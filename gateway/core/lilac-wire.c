@@ -106,8 +106,12 @@ lilac_wire_frame_type_is_known (gint64 type)
     case LILAC_WIRE_CONVERSATION_CLOSE:
     case LILAC_WIRE_PRESENCE_SET:
     case LILAC_WIRE_TYPING_SET:
+    case LILAC_WIRE_BUDDY_ADD:
+    case LILAC_WIRE_BUDDY_REMOVE:
+    case LILAC_WIRE_REQUEST_ANSWER:
     case LILAC_WIRE_PING:
     case LILAC_WIRE_SHUTDOWN:
+    case LILAC_WIRE_SETTINGS_SET:
     case LILAC_WIRE_EVENT:
     case LILAC_WIRE_REPLY:
     case LILAC_WIRE_ERROR:

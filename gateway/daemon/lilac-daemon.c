@@ -166,10 +166,18 @@ lilac_daemon_setup (LilacDaemon *self,
 {
   g_autofree char *worker = lilac_daemon_find_worker (self->config);
   g_autofree char *users_dir = lilac_config_get_users_dir (self->config);
+  g_autofree char *server_key_path = lilac_config_get_server_key_path (self->config);
+  g_autoptr(LilacKey) server_key = NULL;
   LilacImSettings im_settings = {
     .users_dir = users_dir,
     .event_ring = self->config->event_ring,
     .heartbeat = self->config->worker_heartbeat,
+    .idle_minutes = self->config->idle_worker_minutes,
+  };
+  LilacWorkerLimits limits = {
+    .memory_mib = self->config->worker_memory_mib,
+    .cpu_seconds = self->config->worker_cpu_seconds,
+    .files = self->config->worker_files,
   };
   LilacWebSettings web_settings = {
     .listen = self->config->listen,
@@ -178,6 +186,11 @@ lilac_daemon_setup (LilacDaemon *self,
     .max_message = self->config->max_message,
     .poll_timeout = self->config->poll_timeout,
     .poll_timeout_max = self->config->poll_timeout_max,
+    .registration = self->config->registration,
+    .login_failures = self->config->login_failures,
+    .session_days = self->config->session_days,
+    .tls_certificate = self->config->tls_certificate,
+    .tls_key = self->config->tls_key,
   };
 
   if (self->store == NULL && !lilac_daemon_open_store (self, error))
@@ -188,11 +201,18 @@ lilac_daemon_setup (LilacDaemon *self,
       g_prefix_error (error, "asking %s for its protocols: ", worker);
       return FALSE;
     }
+  server_key = lilac_secret_load_server_key (server_key_path, error);
+  if (server_key == NULL)
+    return FALSE;
   self->logins = lilac_login_store_new (self->store);
+  lilac_login_store_set_lifetime (self->logins, (gint64) self->config->session_days * 24 * 3600 * 1000);
+  lilac_login_store_purge_expired (self->logins);
   self->accounts = lilac_im_account_store_new (self->store);
-  self->supervisor = lilac_supervisor_new (worker, g_strcmp0 (self->config->log_level, "debug") == 0);
-  self->manager = lilac_im_manager_new (self->store, self->accounts, self->protocols,
+  self->supervisor = lilac_supervisor_new (worker, g_strcmp0 (self->config->log_level, "debug") == 0,
+                                           &limits);
+  self->manager = lilac_im_manager_new (self->store, self->users, self->accounts, self->protocols,
                                         self->supervisor, &im_settings);
+  lilac_im_manager_set_server_key (self->manager, server_key);
   self->web = lilac_web_server_new (&web_settings, self->users, self->logins, self->manager);
   return TRUE;
 }
@@ -201,10 +221,15 @@ gboolean
 lilac_daemon_start (LilacDaemon *self,
                     GError     **error)
 {
+  unsigned always_on;
+
   if (!lilac_web_server_listen (self->web, error))
     return FALSE;
-  g_message ("listening on http://%s:%d/", self->config->listen,
-             lilac_web_server_get_port (self->web));
+  g_message ("listening on %s://%s:%d/", self->config->tls_certificate != NULL ? "https" : "http",
+             self->config->listen, lilac_web_server_get_port (self->web));
+  always_on = lilac_im_manager_start_always_on (self->manager);
+  if (always_on > 0)
+    g_message ("started %u always-on users", always_on);
   return TRUE;
 }
 

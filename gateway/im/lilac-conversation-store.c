@@ -384,6 +384,16 @@ lilac_conversation_store_list_messages (LilacConversationStore  *self,
   return messages;
 }
 
+gboolean
+lilac_conversation_store_set_unread (LilacConversationStore *self,
+                                     LilacConversation      *conversation,
+                                     gint64                  unread,
+                                     GError                **error)
+{
+  conversation->unread = unread;
+  return lilac_conversation_store_update (self, conversation, error);
+}
+
 /**
  * lilac_conversation_store_reserve_message_id:
  *

@@ -71,6 +71,10 @@ JsonArray              *lilac_conversation_store_list_messages (LilacConversatio
                                                                 unsigned                limit,
                                                                 gboolean               *more,
                                                                 GError                **error);
+gboolean                lilac_conversation_store_set_unread (LilacConversationStore *self,
+                                                             LilacConversation      *conversation,
+                                                             gint64                  unread,
+                                                             GError                **error);
 gint64                  lilac_conversation_store_reserve_message_id (LilacConversationStore *self);
 gboolean                lilac_conversation_store_add_message (LilacConversationStore *self,
                                                               LilacConversation      *conversation,

@@ -16,7 +16,10 @@ struct _LilacImManager {
   GObject parent_instance;
 
   LilacStore *store;                     /* (owned) */
+  LilacUserStore *users;                 /* (owned) */
   LilacImAccountStore *accounts;         /* (owned) */
+  LilacKey *server_key;                  /* (owned) (nullable) opens always-on users' keys */
+  guint idle_id;
   LilacConversationStore *conversations; /* (owned) */
   LilacProtocols *protocols;             /* (owned) */
   LilacSupervisor *supervisor;           /* (owned) */
@@ -33,6 +36,7 @@ lilac_im_manager_dispose (GObject *object)
   LilacImManager *self = LILAC_IM_MANAGER (object);
 
   lilac_im_manager_stop_all (self);
+  g_clear_handle_id (&self->idle_id, g_source_remove);
   g_clear_pointer (&self->sessions, g_hash_table_unref);
   G_OBJECT_CLASS (lilac_im_manager_parent_class)->dispose (object);
 }
@@ -43,6 +47,8 @@ lilac_im_manager_finalize (GObject *object)
   LilacImManager *self = LILAC_IM_MANAGER (object);
 
   g_clear_object (&self->store);
+  g_clear_object (&self->users);
+  g_clear_pointer (&self->server_key, lilac_key_unref);
   g_clear_object (&self->accounts);
   g_clear_object (&self->conversations);
   g_clear_object (&self->protocols);
@@ -68,6 +74,30 @@ lilac_im_manager_init (LilacImManager *self)
   self->epoch = g_strdup_printf ("%08x%08x", g_random_int (), g_random_int ());
 }
 
+/* sessions nobody used for the idle time stop (and forget the data key),
+ * unless the user is always-on; the next request of a login starts them again */
+static gboolean
+lilac_im_manager_idle_cb (gpointer user_data)
+{
+  LilacImManager *self = LILAC_IM_MANAGER (user_data);
+  gint64 limit = g_get_monotonic_time () - (gint64) self->settings.idle_minutes * 60 * G_USEC_PER_SEC;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      LilacImSession *session = value;
+
+      if (lilac_im_session_is_always_on (session) || lilac_im_session_get_last_active (session) > limit)
+        continue;
+      g_message ("user %s: idle, stopping the IM session", lilac_im_session_get_user (session)->name);
+      lilac_im_session_stop (session);
+      g_hash_table_iter_remove (&iter);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
 /**
  * lilac_im_manager_new:
  * @store: the store
@@ -80,6 +110,7 @@ lilac_im_manager_init (LilacImManager *self)
  */
 LilacImManager *
 lilac_im_manager_new (LilacStore            *store,
+                      LilacUserStore        *users,
                       LilacImAccountStore   *accounts,
                       LilacProtocols        *protocols,
                       LilacSupervisor       *supervisor,
@@ -88,12 +119,14 @@ lilac_im_manager_new (LilacStore            *store,
   LilacImManager *self = g_object_new (LILAC_TYPE_IM_MANAGER, NULL);
 
   self->store = g_object_ref (store);
+  self->users = g_object_ref (users);
   self->accounts = g_object_ref (accounts);
   self->conversations = lilac_conversation_store_new (store);
   self->protocols = g_object_ref (protocols);
   self->supervisor = g_object_ref (supervisor);
   self->settings = *settings;
   self->settings.users_dir = g_strdup (settings->users_dir);
+  self->idle_id = g_timeout_add_seconds (30, lilac_im_manager_idle_cb, self);
   return self;
 }
 
@@ -191,4 +224,107 @@ const LilacImSettings *
 lilac_im_manager_get_settings (LilacImManager *self)
 {
   return &self->settings;
+}
+
+/**
+ * lilac_im_manager_drop:
+ *
+ * Stops the user's session and forgets it (the user was deleted, or their
+ * password reset): nothing of it stays in memory.
+ */
+void
+lilac_im_manager_drop (LilacImManager *self,
+                       gint64          user_id)
+{
+  LilacImSession *session = lilac_im_manager_lookup (self, user_id);
+
+  if (session == NULL)
+    return;
+  lilac_im_session_stop (session);
+  g_hash_table_remove (self->sessions, &user_id);
+}
+
+void
+lilac_im_manager_set_server_key (LilacImManager *self,
+                                 LilacKey       *server_key)
+{
+  g_clear_pointer (&self->server_key, lilac_key_unref);
+  self->server_key = server_key != NULL ? lilac_key_ref (server_key) : NULL;
+}
+
+/**
+ * lilac_im_manager_get_server_key:
+ *
+ * Returns: (transfer none) (nullable): the server key
+ */
+LilacKey *
+lilac_im_manager_get_server_key (LilacImManager *self)
+{
+  return self->server_key;
+}
+
+/**
+ * lilac_im_manager_start_always_on:
+ *
+ * Starts the sessions of the always-on users, with no login needed.
+ *
+ * Returns: how many were started
+ */
+unsigned
+lilac_im_manager_start_always_on (LilacImManager *self)
+{
+  g_autoptr(GPtrArray) keys = NULL;
+  g_autoptr(GPtrArray) users = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (self->server_key == NULL)
+    return 0;
+  users = lilac_user_store_list_always_on (self->users, self->server_key, &keys, &local_error);
+  if (users == NULL)
+    {
+      g_message ("cannot list the always-on users: %s", local_error->message);
+      return 0;
+    }
+  for (unsigned i = 0; i < users->len; i++)
+    lilac_im_manager_ensure (self, users->pdata[i], keys->pdata[i]);
+  return users->len;
+}
+
+/**
+ * lilac_im_manager_broadcast:
+ *
+ * Sends a `notify` event to every user with an active session.
+ *
+ * Returns: how many users it reached
+ */
+unsigned
+lilac_im_manager_broadcast (LilacImManager *self,
+                            const char     *title,
+                            const char     *text)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->sessions);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    lilac_im_session_notify (value, "info", title, text);
+  return g_hash_table_size (self->sessions);
+}
+
+unsigned
+lilac_im_manager_get_worker_count (LilacImManager *self)
+{
+  return lilac_supervisor_get_running (self->supervisor);
+}
+
+unsigned
+lilac_im_manager_get_worker_restarts (LilacImManager *self)
+{
+  return lilac_supervisor_get_restarts (self->supervisor);
+}
+
+LilacUserStore *
+lilac_im_manager_get_users (LilacImManager *self)
+{
+  return self->users;
 }

@@ -10,11 +10,13 @@
 
 #include "lilac-conversation-store.h"
 #include "lilac-im-account-store.h"
+#include "lilac-login.h"
 #include "lilac-protocols.h"
 #include "lilac-secret.h"
 #include "lilac-store.h"
 #include "lilac-supervisor.h"
 #include "lilac-user.h"
+#include "lilac-user-store.h"
 
 G_BEGIN_DECLS
 
@@ -24,12 +26,14 @@ typedef struct {
   char *users_dir;     /* (owned) one libpurple folder per user below it */
   unsigned event_ring; /* events kept per user */
   int heartbeat;       /* seconds between worker pings */
+  int idle_minutes;    /* a session without requests this long stops, unless always-on */
 } LilacImSettings;
 
 #define LILAC_TYPE_IM_MANAGER (lilac_im_manager_get_type ())
 G_DECLARE_FINAL_TYPE (LilacImManager, lilac_im_manager, LILAC, IM_MANAGER, GObject)
 
 LilacImManager         *lilac_im_manager_new (LilacStore            *store,
+                                              LilacUserStore        *users,
                                               LilacImAccountStore   *accounts,
                                               LilacProtocols        *protocols,
                                               LilacSupervisor       *supervisor,
@@ -41,6 +45,18 @@ LilacImSession         *lilac_im_manager_ensure (LilacImManager  *self,
                                                  const LilacUser *user,
                                                  LilacKey        *data_key);
 void                    lilac_im_manager_stop_all (LilacImManager *self);
+void                    lilac_im_manager_drop (LilacImManager *self,
+                                               gint64          user_id);
+void                    lilac_im_manager_set_server_key (LilacImManager *self,
+                                                         LilacKey       *server_key);
+LilacKey               *lilac_im_manager_get_server_key (LilacImManager *self);
+unsigned                lilac_im_manager_start_always_on (LilacImManager *self);
+unsigned                lilac_im_manager_broadcast (LilacImManager *self,
+                                                    const char     *title,
+                                                    const char     *text);
+unsigned                lilac_im_manager_get_worker_count (LilacImManager *self);
+unsigned                lilac_im_manager_get_worker_restarts (LilacImManager *self);
+LilacUserStore         *lilac_im_manager_get_users (LilacImManager *self);
 unsigned                lilac_im_manager_get_session_count (LilacImManager *self);
 
 LilacStore             *lilac_im_manager_get_store (LilacImManager *self);

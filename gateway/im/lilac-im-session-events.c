@@ -13,6 +13,7 @@
 
 #include "lilac-error.h"
 #include "lilac-json.h"
+#include "lilac-metrics.h"
 
 #define LILAC_EVENT_NAME_MAX 1024
 #define LILAC_EVENT_TEXT_MAX (256 * 1024)
@@ -203,6 +204,7 @@ lilac_im_session_on_message (LilacImSession *self,
   g_autofree char *id = NULL;
   g_autofree char *account_id = NULL;
   gboolean system = FALSE;
+  guint64 seq;
 
   if (!lilac_im_session_event_reference (self, event, &reference))
     return;
@@ -235,7 +237,10 @@ lilac_im_session_on_message (LilacImSession *self,
   if (message.system)
     json_object_set_boolean_member (fields, "system", TRUE);
   json_object_set_int_member (fields, "unread", conversation->unread);
-  lilac_im_session_push (self, "message", fields);
+  seq = lilac_im_session_push (self, "message", fields);
+  lilac_metrics_add (message.outgoing ? LILAC_METRIC_MESSAGES_OUT : LILAC_METRIC_MESSAGES_IN, 1);
+  if (!message.outgoing && !message.system)
+    lilac_im_session_note_unread (self, conversation->id, seq);
 }
 
 static void
@@ -476,6 +481,83 @@ lilac_im_session_on_notify (LilacImSession *self,
   lilac_im_session_push (self, "notify", fields);
 }
 
+/* copies the members of a worker's request that clients may see, checked */
+static JsonObject *
+lilac_im_session_request_json (LilacImSession *self,
+                               JsonObject     *given,
+                               const char     *id)
+{
+  static const char *const kinds[] = { "authorize", "action", "input", "fields", "choice", NULL };
+  static const char *const copied[] = { "actions", "fields", "default_action", NULL };
+  const char *kind = lilac_json_get_string (given, "kind", TRUE, 16, NULL);
+  LilacImAccount *account = lilac_im_session_event_account (self, given);
+  JsonObject *request = json_object_new ();
+
+  json_object_set_string_member (request, "id", id);
+  if (account != NULL)
+    {
+      g_autofree char *account_id = g_strdup_printf ("%" G_GINT64_FORMAT, account->id);
+
+      json_object_set_string_member (request, "account", account_id);
+    }
+  json_object_set_string_member (request, "kind",
+                                 kind != NULL && g_strv_contains (kinds, kind) ? kind : "action");
+  json_object_set_string_member (request, "title",
+                                 lilac_im_session_event_string (given, "title", LILAC_EVENT_NAME_MAX));
+  json_object_set_string_member (request, "primary",
+                                 lilac_im_session_event_string (given, "primary", LILAC_EVENT_TEXT_MAX));
+  json_object_set_string_member (request, "secondary",
+                                 lilac_im_session_event_string (given, "secondary", LILAC_EVENT_TEXT_MAX));
+  for (unsigned i = 0; copied[i] != NULL; i++)
+    {
+      JsonNode *node = json_object_get_member (given, copied[i]);
+
+      if (node != NULL)
+        json_object_set_member (request, copied[i], json_node_copy (node));
+    }
+  if (!json_object_has_member (request, "actions") ||
+      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (request, "actions")))
+    json_object_set_array_member (request, "actions", json_array_new ());
+  return request;
+}
+
+static void
+lilac_im_session_on_request_opened (LilacImSession *self,
+                                    JsonObject     *event)
+{
+  JsonObject *given = lilac_json_get_object (event, "request", NULL);
+  const char *worker_id = given != NULL ? lilac_json_get_string (given, "id", TRUE, 64, NULL) : NULL;
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autofree char *id = NULL;
+  JsonObject *request;
+
+  if (worker_id == NULL || g_hash_table_contains (self->request_ids, worker_id))
+    return;
+  id = g_strdup_printf ("%" G_GUINT64_FORMAT, ++self->next_request);
+  request = lilac_im_session_request_json (self, given, id);
+  g_hash_table_insert (self->request_ids, g_strdup (worker_id), g_strdup (id));
+  g_hash_table_insert (self->requests, g_strdup (id), json_object_ref (request));
+  json_object_set_object_member (fields, "request", request);
+  lilac_im_session_push (self, "request.opened", fields);
+}
+
+static void
+lilac_im_session_on_request_closed (LilacImSession *self,
+                                    JsonObject     *event)
+{
+  const char *worker_id = lilac_json_get_string (event, "request", TRUE, 64, NULL);
+  g_autoptr(JsonObject) fields = json_object_new ();
+  g_autofree char *key = NULL;
+  g_autofree char *id = NULL;
+
+  if (worker_id == NULL || !g_hash_table_steal_extended (self->request_ids, worker_id,
+                                                         (gpointer *) &key, (gpointer *) &id))
+    return;
+  g_hash_table_remove (self->requests, id);
+  json_object_set_string_member (fields, "id", id);
+  lilac_im_session_push (self, "request.closed", fields);
+}
+
 static const struct {
   const char *type;
   LilacImEventHandler handler;
@@ -492,6 +574,8 @@ static const struct {
   { "buddy.removed", lilac_im_session_on_buddy },
   { "presence", lilac_im_session_on_presence },
   { "notify", lilac_im_session_on_notify },
+  { "request.opened", lilac_im_session_on_request_opened },
+  { "request.closed", lilac_im_session_on_request_closed },
 };
 
 /**

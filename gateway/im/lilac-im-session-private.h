@@ -30,9 +30,28 @@ struct _LilacImSession {
   GHashTable *members;         /* (owned) conversation id -> (owned) set of names */
   GHashTable *topics;          /* (owned) conversation id -> (owned) topic */
   GHashTable *pending_out;     /* (owned) reserved message ids awaiting the worker's echo */
+  GHashTable *requests;        /* (owned) gateway request id -> (owned) Request JSON */
+  GHashTable *request_ids;     /* (owned) the worker's request id -> (owned) gateway id */
+  GHashTable *unread_seqs;     /* (owned) conversation id -> (owned) GArray of guint64 seqs */
+  guint64 next_request;
   char *presence_status;       /* (owned) */
   char *presence_message;      /* (owned) */
+  JsonObject *settings;        /* (owned) the user's settings, as stored */
+  GQueue notices;              /* (owned) the newest notify events for the user, JsonObject */
+  gint64 last_active;          /* monotonic us of the last request of a login */
 };
+
+void               lilac_im_session_close_requests (LilacImSession *self);
+void               lilac_im_session_send_settings (LilacImSession *self);
+void               lilac_im_session_send_presence (LilacImSession *self);
+LilacImAccount    *lilac_im_session_find_account (LilacImSession *self,
+                                                  const char     *id,
+                                                  GError        **error);
+LilacConversation *lilac_im_session_find_conversation (LilacImSession *self,
+                                                       const char     *id,
+                                                       GError        **error);
+gboolean           lilac_im_session_check_running (LilacImSession *self,
+                                                   GError        **error);
 
 guint64 lilac_im_session_push (LilacImSession *self,
                                const char     *type,

@@ -16,6 +16,7 @@
 #include "lilac-error.h"
 #include "lilac-im-account-store.h"
 #include "lilac-json.h"
+#include "lilac-metrics.h"
 #include "lilac-wire.h"
 
 G_DEFINE_TYPE (LilacImSession, lilac_im_session, G_TYPE_OBJECT)
@@ -63,6 +64,10 @@ lilac_im_session_finalize (GObject *object)
   g_hash_table_unref (self->members);
   g_hash_table_unref (self->topics);
   g_hash_table_unref (self->pending_out);
+  g_hash_table_unref (self->requests);
+  g_hash_table_unref (self->request_ids);
+  g_hash_table_unref (self->unread_seqs);
+  json_object_unref (self->settings);
   g_free (self->presence_status);
   g_free (self->presence_message);
   G_OBJECT_CLASS (lilac_im_session_parent_class)->finalize (object);
@@ -95,6 +100,13 @@ lilac_im_session_init (LilacImSession *self)
                                          (GDestroyNotify) g_hash_table_unref);
   self->topics = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
   self->pending_out = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->requests = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                          (GDestroyNotify) json_object_unref);
+  self->request_ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->unread_seqs = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                             (GDestroyNotify) g_array_unref);
+  self->settings = json_object_new ();
+  self->last_active = g_get_monotonic_time ();
   self->presence_status = g_strdup ("available");
   self->presence_message = g_strdup ("");
 }
@@ -118,6 +130,7 @@ lilac_im_session_push (LilacImSession *self,
 {
   guint64 seq = lilac_event_queue_push (self->queue, type, fields);
 
+  lilac_metrics_add (LILAC_METRIC_EVENTS, 1);
   g_signal_emit (self, lilac_im_session_signals[SIGNAL_EVENT_PUSHED], 0, seq);
   return seq;
 }
@@ -248,6 +261,13 @@ lilac_im_session_worker_state_cb (LilacWorkerProxy *worker,
   json_object_set_string_member (fields, "state", lilac_worker_state_to_string (state));
   lilac_im_session_push (self, "session.worker", fields);
 
+  if (state == LILAC_WORKER_RUNNING)
+    {
+      lilac_im_session_send_settings (self);
+      lilac_im_session_send_presence (self);
+    }
+  else
+    lilac_im_session_close_requests (self);
   g_hash_table_iter_init (&iter, self->accounts);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
@@ -342,7 +362,15 @@ lilac_im_session_start (LilacImSession *self)
 {
   g_autoptr(GPtrArray) accounts = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonObject) settings = NULL;
 
+  settings = lilac_user_store_get_settings (lilac_im_manager_get_users (self->manager),
+                                            self->user->id, NULL);
+  if (settings != NULL)
+    {
+      json_object_unref (self->settings);
+      self->settings = g_steal_pointer (&settings);
+    }
   accounts = lilac_im_account_store_list (lilac_im_manager_get_accounts (self->manager),
                                           self->user->id, &local_error);
   if (accounts == NULL)
@@ -357,6 +385,12 @@ lilac_im_session_start (LilacImSession *self)
       g_hash_table_replace (self->accounts, &account->id, account);
     }
   lilac_im_session_ensure_worker (self);
+}
+
+gboolean
+lilac_im_session_is_always_on (LilacImSession *self)
+{
+  return json_object_get_boolean_member_with_default (self->settings, "always_on", FALSE);
 }
 
 void
@@ -485,6 +519,29 @@ lilac_im_session_list_conversations (LilacImSession *self,
   return list;
 }
 
+static JsonArray *
+lilac_im_session_list_notices (LilacImSession *self)
+{
+  JsonArray *list = json_array_new ();
+
+  for (GList *l = self->notices.head; l != NULL; l = l->next)
+    json_array_add_object_element (list, json_object_ref (l->data));
+  return list;
+}
+
+static JsonArray *
+lilac_im_session_list_requests (LilacImSession *self)
+{
+  JsonArray *list = json_array_new ();
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->requests);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    json_array_add_object_element (list, json_object_ref (value));
+  return list;
+}
+
 /**
  * lilac_im_session_get_state:
  *
@@ -516,8 +573,9 @@ lilac_im_session_get_state (LilacImSession *self,
     json_array_add_object_element (buddies, json_object_ref (value));
   json_object_set_array_member (state, "buddies", buddies);
   json_object_set_array_member (state, "conversations", conversations);
-  json_object_set_array_member (state, "requests", json_array_new ());
+  json_object_set_array_member (state, "requests", lilac_im_session_list_requests (self));
   json_object_set_array_member (state, "transfers", json_array_new ());
+  json_object_set_array_member (state, "notices", lilac_im_session_list_notices (self));
   json_object_set_string_member (presence, "status", self->presence_status);
   json_object_set_string_member (presence, "message", self->presence_message);
   json_object_set_object_member (state, "presence", presence);
@@ -598,7 +656,7 @@ lilac_im_account_copy_with (const LilacImAccount        *account,
   return copy;
 }
 
-static LilacImAccount *
+LilacImAccount *
 lilac_im_session_find_account (LilacImSession *self,
                                const char     *id,
                                GError        **error)
@@ -733,7 +791,7 @@ lilac_im_session_delete_account (LilacImSession *self,
   return TRUE;
 }
 
-static LilacConversation *
+LilacConversation *
 lilac_im_session_find_conversation (LilacImSession *self,
                                     const char     *id,
                                     GError        **error)
@@ -781,7 +839,7 @@ lilac_im_session_send_cb (GObject      *source,
   g_task_return_pointer (task, g_strdup_printf ("%" G_GINT64_FORMAT, send->message_id), g_free);
 }
 
-static gboolean
+gboolean
 lilac_im_session_check_running (LilacImSession *self,
                                 GError        **error)
 {

@@ -88,4 +88,62 @@ char            *lilac_im_session_join_chat_finish (LilacImSession *self,
                                                     GAsyncResult   *result,
                                                     GError        **error);
 
+gboolean         lilac_im_session_finish_command (LilacImSession *self,
+                                                  GAsyncResult   *result,
+                                                  GError        **error);
+gboolean         lilac_im_session_set_presence (LilacImSession *self,
+                                                const char     *status,
+                                                const char     *message,
+                                                GError        **error);
+void             lilac_im_session_add_buddy_async (LilacImSession     *self,
+                                                   const char         *account_id,
+                                                   const char         *name,
+                                                   const char         *alias,
+                                                   const char         *group,
+                                                   GCancellable       *cancellable,
+                                                   GAsyncReadyCallback callback,
+                                                   gpointer            user_data);
+void             lilac_im_session_remove_buddy_async (LilacImSession     *self,
+                                                      const char         *account_id,
+                                                      const char         *name,
+                                                      GCancellable       *cancellable,
+                                                      GAsyncReadyCallback callback,
+                                                      gpointer            user_data);
+gboolean         lilac_im_session_set_typing (LilacImSession *self,
+                                              const char     *conversation_id,
+                                              const char     *state,
+                                              GError        **error);
+gboolean         lilac_im_session_close_conversation (LilacImSession *self,
+                                                      const char     *conversation_id,
+                                                      GError        **error);
+void             lilac_im_session_note_unread (LilacImSession *self,
+                                               gint64          conversation_id,
+                                               guint64         seq);
+gboolean         lilac_im_session_mark_read (LilacImSession *self,
+                                             const char     *conversation_id,
+                                             guint64         seq,
+                                             GError        **error);
+void             lilac_im_session_answer_request_async (LilacImSession     *self,
+                                                        const char         *request_id,
+                                                        JsonNode           *action,
+                                                        JsonObject         *fields,
+                                                        GCancellable       *cancellable,
+                                                        GAsyncReadyCallback callback,
+                                                        gpointer            user_data);
+gboolean         lilac_im_session_check_settings (JsonObject *changes,
+                                                  GError    **error);
+void             lilac_im_session_apply_settings (LilacImSession *self,
+                                                  JsonObject     *settings);
+JsonObject      *lilac_im_session_get_settings (LilacImSession *self);
+JsonObject      *lilac_im_session_update_settings (LilacImSession *self,
+                                                   JsonObject     *changes,
+                                                   GError        **error);
+void             lilac_im_session_notify (LilacImSession *self,
+                                          const char     *level,
+                                          const char     *title,
+                                          const char     *text);
+void             lilac_im_session_touch (LilacImSession *self);
+gint64           lilac_im_session_get_last_active (LilacImSession *self);
+gboolean         lilac_im_session_is_always_on (LilacImSession *self);
+
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include "lilac-supervisor.h"
 
 #include <errno.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -22,7 +23,9 @@ struct _LilacSupervisor {
 
   char *worker_path;   /* (owned) */
   gboolean verbose;
+  LilacWorkerLimits limits;
   unsigned running;
+  unsigned restarts;
 };
 
 G_DEFINE_TYPE (LilacSupervisor, lilac_supervisor, G_TYPE_OBJECT)
@@ -55,14 +58,42 @@ lilac_supervisor_init (LilacSupervisor *self)
  * Returns: (transfer full): the supervisor
  */
 LilacSupervisor *
-lilac_supervisor_new (const char *worker_path,
-                      gboolean    verbose)
+lilac_supervisor_new (const char              *worker_path,
+                      gboolean                 verbose,
+                      const LilacWorkerLimits *limits)
 {
   LilacSupervisor *self = g_object_new (LILAC_TYPE_SUPERVISOR, NULL);
 
   self->worker_path = g_strdup (worker_path);
   self->verbose = verbose;
+  if (limits != NULL)
+    self->limits = *limits;
   return self;
+}
+
+static void
+lilac_supervisor_set_limit (int      resource,
+                            guint64  value)
+{
+  struct rlimit limit = { .rlim_cur = value, .rlim_max = value };
+
+  if (value > 0)
+    setrlimit (resource, &limit);
+}
+
+/* runs in the forked child before exec: only async-signal-safe calls */
+static void
+lilac_supervisor_child_setup (gpointer user_data)
+{
+  const LilacWorkerLimits *limits = user_data;
+
+#if !defined(__SANITIZE_ADDRESS__)
+  /* AddressSanitizer reserves terabytes of address space: no limit under it */
+  lilac_supervisor_set_limit (RLIMIT_AS, (guint64) limits->memory_mib * 1024 * 1024);
+#endif
+  lilac_supervisor_set_limit (RLIMIT_CPU, (guint64) limits->cpu_seconds);
+  lilac_supervisor_set_limit (RLIMIT_NOFILE, (guint64) limits->files);
+  lilac_supervisor_set_limit (RLIMIT_CORE, 0);
 }
 
 const char *
@@ -123,6 +154,8 @@ lilac_supervisor_spawn (LilacSupervisor *self,
   g_ptr_array_add (argv, NULL);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT);
+  g_subprocess_launcher_set_child_setup (launcher, lilac_supervisor_child_setup, &self->limits,
+                                         NULL);
   g_subprocess_launcher_take_fd (launcher, fds[1], LILAC_SUPERVISOR_WORKER_FD);
   process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata, error);
   if (process == NULL)
@@ -140,4 +173,16 @@ unsigned
 lilac_supervisor_get_running (LilacSupervisor *self)
 {
   return self->running;
+}
+
+unsigned
+lilac_supervisor_get_restarts (LilacSupervisor *self)
+{
+  return self->restarts;
+}
+
+void
+lilac_supervisor_count_restart (LilacSupervisor *self)
+{
+  self->restarts++;
 }

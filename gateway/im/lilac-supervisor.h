@@ -12,13 +12,22 @@ G_BEGIN_DECLS
 #define LILAC_TYPE_SUPERVISOR (lilac_supervisor_get_type ())
 G_DECLARE_FINAL_TYPE (LilacSupervisor, lilac_supervisor, LILAC, SUPERVISOR, GObject)
 
-LilacSupervisor *lilac_supervisor_new (const char *worker_path,
-                                       gboolean    verbose);
+typedef struct {
+  int memory_mib;     /* address space, 0: no limit */
+  int cpu_seconds;    /* CPU time, 0: no limit */
+  int files;          /* open files, 0: no limit */
+} LilacWorkerLimits;
+
+LilacSupervisor *lilac_supervisor_new (const char              *worker_path,
+                                       gboolean                 verbose,
+                                       const LilacWorkerLimits *limits);
 const char      *lilac_supervisor_get_worker_path (LilacSupervisor *self);
 GSubprocess     *lilac_supervisor_spawn (LilacSupervisor *self,
                                          const char      *user_dir,
                                          int             *gateway_fd,
                                          GError         **error);
 unsigned         lilac_supervisor_get_running (LilacSupervisor *self);
+unsigned         lilac_supervisor_get_restarts (LilacSupervisor *self);
+void             lilac_supervisor_count_restart (LilacSupervisor *self);
 
 G_END_DECLS

@@ -103,6 +103,7 @@ lilac_worker_proxy_restart_cb (gpointer user_data)
 
   self->restart_id = 0;
   self->restarts++;
+  lilac_supervisor_count_restart (self->supervisor);
   lilac_worker_proxy_spawn (self);
   return G_SOURCE_REMOVE;
 }

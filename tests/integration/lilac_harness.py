@@ -504,6 +504,8 @@ class Lilac:
 
     def add_user(self, name, password, admin=False):
         args = ["user", "add", name] + (["--admin"] if admin else []) + ["--data", self.data]
+        if self.config_path:
+            args += ["--config", self.config_path]
         result = self.run_cli(args, password + "\n")
         if result.returncode != 0:
             raise AssertionError("lilac %s exited %d: %s%s" % (
