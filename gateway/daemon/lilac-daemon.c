@@ -173,6 +173,7 @@ lilac_daemon_setup (LilacDaemon *self,
     .event_ring = self->config->event_ring,
     .heartbeat = self->config->worker_heartbeat,
     .idle_minutes = self->config->idle_worker_minutes,
+    .history_days = self->config->history_days,
   };
   LilacWorkerLimits limits = {
     .memory_mib = self->config->worker_memory_mib,

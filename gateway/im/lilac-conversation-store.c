@@ -395,6 +395,32 @@ lilac_conversation_store_set_unread (LilacConversationStore *self,
 }
 
 /**
+ * lilac_conversation_store_purge:
+ * @self: the conversation store
+ * @before: a time in ms since the epoch
+ * @error: return location for a #GError
+ *
+ * Deletes every message older than @before (history retention).
+ *
+ * Returns: how many were deleted, or -1 on error
+ */
+gint64
+lilac_conversation_store_purge (LilacConversationStore *self,
+                                gint64                  before,
+                                GError                **error)
+{
+  g_autoptr(LilacStmt) stmt = lilac_store_prepare (self->store,
+                                                   "DELETE FROM messages WHERE time < ?", error);
+
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, before);
+  if (!lilac_store_step_done (self->store, stmt, error))
+    return -1;
+  return sqlite3_changes (lilac_store_get_db (self->store));
+}
+
+/**
  * lilac_conversation_store_reserve_message_id:
  *
  * Returns: a message id no stored message has, nor any earlier reservation

@@ -75,6 +75,9 @@ gboolean                lilac_conversation_store_set_unread (LilacConversationSt
                                                              LilacConversation      *conversation,
                                                              gint64                  unread,
                                                              GError                **error);
+gint64                  lilac_conversation_store_purge (LilacConversationStore *self,
+                                                        gint64                  before,
+                                                        GError                **error);
 gint64                  lilac_conversation_store_reserve_message_id (LilacConversationStore *self);
 gboolean                lilac_conversation_store_add_message (LilacConversationStore *self,
                                                               LilacConversation      *conversation,

@@ -20,6 +20,7 @@ struct _LilacImManager {
   LilacImAccountStore *accounts;         /* (owned) */
   LilacKey *server_key;                  /* (owned) (nullable) opens always-on users' keys */
   guint idle_id;
+  guint purge_id;
   LilacConversationStore *conversations; /* (owned) */
   LilacProtocols *protocols;             /* (owned) */
   LilacSupervisor *supervisor;           /* (owned) */
@@ -37,6 +38,7 @@ lilac_im_manager_dispose (GObject *object)
 
   lilac_im_manager_stop_all (self);
   g_clear_handle_id (&self->idle_id, g_source_remove);
+  g_clear_handle_id (&self->purge_id, g_source_remove);
   g_clear_pointer (&self->sessions, g_hash_table_unref);
   G_OBJECT_CLASS (lilac_im_manager_parent_class)->dispose (object);
 }
@@ -98,6 +100,23 @@ lilac_im_manager_idle_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* history retention: hourly, drop the messages older than history_days */
+static gboolean
+lilac_im_manager_purge_cb (gpointer user_data)
+{
+  LilacImManager *self = LILAC_IM_MANAGER (user_data);
+  gint64 before = g_get_real_time () / 1000 - (gint64) self->settings.history_days * 86400000;
+  g_autoptr(GError) local_error = NULL;
+  gint64 purged = lilac_conversation_store_purge (self->conversations, before, &local_error);
+
+  if (purged < 0)
+    g_message ("purging old history failed: %s", local_error->message);
+  else if (purged > 0)
+    g_message ("purged %" G_GINT64_FORMAT " messages older than %d days", purged,
+               self->settings.history_days);
+  return G_SOURCE_CONTINUE;
+}
+
 /**
  * lilac_im_manager_new:
  * @store: the store
@@ -127,6 +146,11 @@ lilac_im_manager_new (LilacStore            *store,
   self->settings = *settings;
   self->settings.users_dir = g_strdup (settings->users_dir);
   self->idle_id = g_timeout_add_seconds (30, lilac_im_manager_idle_cb, self);
+  if (settings->history_days > 0)
+    {
+      lilac_im_manager_purge_cb (self);
+      self->purge_id = g_timeout_add_seconds (3600, lilac_im_manager_purge_cb, self);
+    }
   return self;
 }
 

@@ -27,6 +27,7 @@ typedef struct {
   unsigned event_ring; /* events kept per user */
   int heartbeat;       /* seconds between worker pings */
   int idle_minutes;    /* a session without requests this long stops, unless always-on */
+  int history_days;    /* messages older than this are purged */
 } LilacImSettings;
 
 #define LILAC_TYPE_IM_MANAGER (lilac_im_manager_get_type ())

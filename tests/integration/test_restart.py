@@ -4,6 +4,9 @@
 """Restart: logins persist, the account comes back online by itself after the first authenticated
 request, the old epoch answers resync, and what came in before is still in /state and history."""
 
+import os
+import sqlite3
+
 import lilac_harness as h
 from lilac_harness import expect
 
@@ -95,6 +98,23 @@ def test_messages_flow_after_restart():
     reply = "alice is back"
     client.send_message(reply, account=account["id"], to=prosody.jid("bob"))
     bob.wait_message(lambda message: message["body"] == reply, timeout=20)
+
+
+@h.timeout(60)
+def test_history_older_than_retention_is_purged():
+    global client
+    database = sqlite3.connect(os.path.join(lilac.data, "lilac.db"), timeout=10)
+    with database:
+        # the first message is now 91 days old; the retention is 90 days
+        database.execute("UPDATE messages SET time = time - 91 * 86400000 "
+                         "WHERE id = (SELECT MIN(id) FROM messages)")
+    database.close()
+    lilac.restart()  # the purge runs at start and then hourly
+    client.sync()
+    status, body = client.get("history?conversation=%s&limit=50" % conversation)
+    texts = [message["text"] for message in body["messages"]]
+    expect(status == 200 and BEFORE[0] not in texts and BEFORE[1] in texts,
+           "history after the purge: %s %r" % (status, texts))
 
 
 def test_gateway_stops_cleanly():
