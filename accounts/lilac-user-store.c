@@ -522,8 +522,9 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (LilacUserStoreJob, lilac_user_store_job_free)
 static const LilacPasswordRecord *
 lilac_user_store_get_dummy (LilacUserStore *self)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&self->dummy_lock);
+  const LilacPasswordRecord *dummy;
 
+  g_mutex_lock (&self->dummy_lock);
   if (self->dummy == NULL)
     {
       g_autoptr(LilacKey) key = lilac_key_new_random ();
@@ -531,7 +532,9 @@ lilac_user_store_get_dummy (LilacUserStore *self)
       self->dummy = lilac_password_record_new ("not anybody's password", key, self->argon2_ops,
                                                self->argon2_mem, NULL);
     }
-  return self->dummy;
+  dummy = self->dummy;
+  g_mutex_unlock (&self->dummy_lock);
+  return dummy;
 }
 
 static gboolean
