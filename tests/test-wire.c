@@ -276,7 +276,7 @@ static void
 test_wire_channel_version (ChannelFixture *fixture,
                            gconstpointer   data)
 {
-  const char *hello = "{\"type\":1,\"body\":{\"version\":999,\"role\":\"worker\"}}\n";
+  const char *hello = data;
   int fds[2];
   char answer[512] = { 0 };
   ssize_t got;
@@ -330,8 +330,12 @@ main (int   argc,
               test_wire_channel_request, channel_fixture_teardown);
   g_test_add ("/core/wire/channel-peer-gone", ChannelFixture, NULL, channel_fixture_setup,
               test_wire_channel_peer_gone, channel_fixture_teardown);
-  g_test_add ("/core/wire/channel-version", ChannelFixture, NULL, channel_fixture_setup,
-              test_wire_channel_version, channel_fixture_teardown);
+  g_test_add ("/core/wire/channel-version", ChannelFixture,
+              "{\"type\":1,\"body\":{\"version\":999,\"role\":\"worker\"}}\n",
+              channel_fixture_setup, test_wire_channel_version, channel_fixture_teardown);
+  g_test_add ("/core/wire/channel-version-not-a-number", ChannelFixture,
+              "{\"type\":1,\"body\":{\"version\":{},\"pid\":[1]}}\n",
+              channel_fixture_setup, test_wire_channel_version, channel_fixture_teardown);
   g_test_add ("/core/wire/channel-queue-limit", ChannelFixture, NULL, channel_fixture_setup,
               test_wire_channel_queue_limit, channel_fixture_teardown);
   return g_test_run ();

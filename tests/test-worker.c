@@ -397,6 +397,16 @@ test_worker_bad_bodies (WorkerFixture *fixture,
 }
 
 static void
+test_worker_unsupported (WorkerFixture *fixture,
+                         gconstpointer  data)
+{
+  g_test_summary ("a request the worker has no handler for is still answered, with an error");
+  worker_assert_error (fixture, LILAC_WIRE_BUDDY_ADD, "{\"account\":\"a1\",\"name\":\"bob\"}",
+                       LILAC_ERROR_INVALID_INPUT);
+  worker_assert_reply (fixture, LILAC_WIRE_PING, "{}");
+}
+
+static void
 test_worker_unknown_protocol (WorkerFixture *fixture,
                               gconstpointer  data)
 {
@@ -463,6 +473,26 @@ test_worker_no_password_on_disk (WorkerFixture *fixture,
 }
 
 static void
+test_worker_needs_password (WorkerFixture *fixture,
+                            gconstpointer  data)
+{
+  JsonObject *status;
+
+  g_test_summary ("an enabled account without the password its protocol requires is an auth error");
+  /* GroupWise requires a password; XMPP and IRC accounts may have none */
+  worker_assert_reply (fixture, LILAC_WIRE_ACCOUNT_PUT,
+                       "{\"account\":{\"id\":\"a2\",\"protocol\":\"prpl-novell\","
+                       "\"username\":\"carol\",\"options\":{},\"enabled\":true}}");
+  worker_run_until (worker_find_event (fixture, "account.status") != NULL);
+  status = worker_find_event (fixture, "account.status");
+  g_assert_cmpstr (json_object_get_string_member (status, "account"), ==, "a2");
+  g_assert_cmpstr (json_object_get_string_member (status, "status"), ==, "error");
+  g_assert_cmpstr (json_object_get_string_member (status, "reason"), ==, "auth");
+  worker_assert_reply (fixture, LILAC_WIRE_PING, "{}");
+  g_assert_cmpuint (fixture->events->len, ==, 1);
+}
+
+static void
 test_worker_send_offline (WorkerFixture *fixture,
                           gconstpointer  data)
 {
@@ -491,6 +521,17 @@ test_worker_shutdown (WorkerFixture *fixture,
   worker_run_until (fixture->exited);
   g_assert_cmpint (fixture->exit_status, ==, 0);
   worker_run_until (fixture->closed);
+}
+
+static void
+test_worker_sigterm (WorkerFixture *fixture,
+                     gconstpointer  data)
+{
+  g_test_summary ("SIGTERM makes the worker sign off and exit with status 0");
+  worker_assert_reply (fixture, LILAC_WIRE_ACCOUNT_PUT, worker_disabled_account);
+  g_subprocess_send_signal (fixture->process, SIGTERM);
+  worker_run_until (fixture->exited);
+  g_assert_cmpint (fixture->exit_status, ==, 0);
 }
 
 static void
@@ -646,18 +687,24 @@ main (int   argc,
               test_worker_garbage, worker_fixture_teardown);
   g_test_add ("/worker/bad-bodies", WorkerFixture, NULL, worker_fixture_setup,
               test_worker_bad_bodies, worker_fixture_teardown);
+  g_test_add ("/worker/unsupported", WorkerFixture, NULL, worker_fixture_setup,
+              test_worker_unsupported, worker_fixture_teardown);
   g_test_add ("/worker/account/unknown-protocol", WorkerFixture, NULL, worker_fixture_setup,
               test_worker_unknown_protocol, worker_fixture_teardown);
   g_test_add ("/worker/account/option-types", WorkerFixture, NULL, worker_fixture_setup,
               test_worker_option_types, worker_fixture_teardown);
   g_test_add ("/worker/account/no-password-on-disk", WorkerFixture, NULL, worker_fixture_setup,
               test_worker_no_password_on_disk, worker_fixture_teardown);
+  g_test_add ("/worker/account/needs-password", WorkerFixture, NULL, worker_fixture_setup,
+              test_worker_needs_password, worker_fixture_teardown);
   g_test_add ("/worker/account/restart", WorkerFixture, NULL, worker_fixture_setup,
               test_worker_restart, worker_fixture_teardown);
   g_test_add ("/worker/send-offline", WorkerFixture, NULL, worker_fixture_setup,
               test_worker_send_offline, worker_fixture_teardown);
   g_test_add ("/worker/shutdown", WorkerFixture, NULL, worker_fixture_setup,
               test_worker_shutdown, worker_fixture_teardown);
+  g_test_add ("/worker/sigterm", WorkerFixture, NULL, worker_fixture_setup,
+              test_worker_sigterm, worker_fixture_teardown);
   g_test_add ("/worker/gateway-gone", WorkerFixture, NULL, worker_fixture_setup,
               test_worker_gateway_gone, worker_fixture_teardown);
   g_test_add_func ("/worker/version", test_worker_version);

@@ -73,7 +73,7 @@ typedef enum {
 
   /* errors: 300+ */
   LILAC_WIRE_ERROR = 300,           /* id = the request's id (0: about the connection);
-                                     * {"code":"bad_request|not_found|unavailable|internal|version",
+                                     * {"code":"bad_request|not_found|too_large|unavailable|internal|version",
                                      *  "message":"text"} */
 } LilacWireType;
 

@@ -233,11 +233,29 @@ lilac_purple_accounts_needs_password (PurpleAccount *account)
          !(info->options & (OPT_PROTO_NO_PASSWORD | OPT_PROTO_PASSWORD_OPTIONAL));
 }
 
+/* Signs off now. After a connection error libpurple disconnects from a
+ * timeout, and neither disabling nor deleting the account cancels it: the
+ * timeout would then run on a deleted account. Disconnecting destroys the
+ * connection, and the timeout with it. */
+static void
+lilac_purple_accounts_disconnect (PurpleAccount *account)
+{
+  if (!purple_account_is_disconnected (account))
+    purple_account_disconnect (account);
+}
+
+static void
+lilac_purple_accounts_stop (PurpleAccount *account)
+{
+  lilac_purple_accounts_disconnect (account);
+  if (purple_account_get_enabled (account, LILAC_PURPLE_UI))
+    purple_account_set_enabled (account, LILAC_PURPLE_UI, FALSE);
+}
+
 static void
 lilac_purple_accounts_disable (LilacPurpleAccount *record)
 {
-  if (purple_account_get_enabled (record->account, LILAC_PURPLE_UI))
-    purple_account_set_enabled (record->account, LILAC_PURPLE_UI, FALSE);
+  lilac_purple_accounts_stop (record->account);
   record->failed = FALSE;
   lilac_purple_account_report (record, "offline", NULL, NULL);
 }
@@ -252,7 +270,7 @@ lilac_purple_accounts_sign_on (LilacPurpleAccount *record)
   if (record->password == NULL && lilac_purple_accounts_needs_password (account))
     {
       /* libpurple would ask for one, and disable the account when nobody answers */
-      lilac_purple_accounts_disable (record);
+      lilac_purple_accounts_stop (account);
       record->failed = TRUE;
       lilac_purple_account_report (record, "error", "a password is required to sign on", "auth");
       return;
@@ -313,8 +331,9 @@ lilac_purple_accounts_parse (JsonObject             *body,
 static void
 lilac_purple_accounts_remove (LilacPurpleAccount *record)
 {
-  /* signs off, and drops the account's buddies and conversations while its
-   * record can still name it in the events that causes */
+  lilac_purple_accounts_disconnect (record->account);
+  /* drops the account's buddies and conversations while its record can
+   * still name it in the events that causes */
   purple_accounts_delete (record->account);
   g_hash_table_remove (lilac_purple_accounts, record->id);
 }
@@ -384,15 +403,15 @@ lilac_purple_accounts_apply (LilacPurpleAccount           *record,
   if (!record->put)
     {
       record->put = TRUE;
-      lilac_purple_buddies_announce (account);
+      lilac_purple_buddies_refresh_account (account);
     }
   if (!spec->enabled)
     {
       lilac_purple_accounts_disable (record);
       return;
     }
-  if (changed && !purple_account_is_disconnected (account))
-    purple_account_disconnect (account);
+  if (changed)
+    lilac_purple_accounts_disconnect (account);
   lilac_purple_accounts_sign_on (record);
 }
 

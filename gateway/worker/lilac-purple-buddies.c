@@ -5,11 +5,12 @@
  * nearly any change (status, idle, alias, group, contact priority), so each
  * buddy's last reported state is kept and compared: a new buddy is
  * buddy.added, a changed alias or group is buddy.updated, a changed status,
- * status message or idle time is presence, a removed buddy is buddy.removed.
+ * status message or idle time is presence, a deleted buddy is buddy.removed.
+ * The buddies of an account that signs off stay (they go offline).
  *
  * Buddies of an account are reported from the moment the gateway sent the
- * account in this session; lilac_purple_buddies_announce() then reports the
- * ones libpurple had cached in its buddy list.
+ * account in this session; lilac_purple_buddies_refresh_account() then
+ * reports the ones libpurple had cached in its buddy list.
  */
 #include "config.h"
 
@@ -32,6 +33,7 @@ typedef struct {
 
 /* PurpleBuddy -> (owned) LilacPurpleBuddy */
 static GHashTable *lilac_purple_buddies;
+static int lilac_purple_buddies_handle;
 
 static void
 lilac_purple_buddy_free (LilacPurpleBuddy *state)
@@ -44,6 +46,29 @@ lilac_purple_buddy_free (LilacPurpleBuddy *state)
 }
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LilacPurpleBuddy, lilac_purple_buddy_free)
+
+/* A plugin's status_text() is HTML made for display (XMPP escapes the
+ * message there), while the "message" attribute itself is plain text in
+ * most plugins; so the former is preferred and made plain again. */
+static char *
+lilac_purple_buddy_read_message (PurpleBuddy  *buddy,
+                                 PurpleStatus *status)
+{
+  PurpleAccount *account = purple_buddy_get_account (buddy);
+  PurpleConnection *gc = purple_account_get_connection (account);
+  PurplePlugin *prpl = gc != NULL ? purple_connection_get_prpl (gc) : NULL;
+  PurplePluginProtocolInfo *info = prpl != NULL ? PURPLE_PLUGIN_PROTOCOL_INFO (prpl) : NULL;
+  const char *message;
+
+  if (info != NULL && info->status_text != NULL && purple_account_is_connected (account))
+    {
+      g_autofree char *html = info->status_text (buddy);
+
+      return lilac_purple_markup_to_plain (html);
+    }
+  message = status != NULL ? purple_status_get_attr_string (status, "message") : NULL;
+  return g_strdup (message != NULL ? message : "");
+}
 
 static LilacPurpleBuddy *
 lilac_purple_buddy_read (PurpleBuddy *buddy)
@@ -60,8 +85,7 @@ lilac_purple_buddy_read (PurpleBuddy *buddy)
   else
     state->status = g_strdup (lilac_purple_status_to_wire (
       purple_status_type_get_primitive (purple_status_get_type (status))));
-  state->message = lilac_purple_markup_to_plain (
-    status != NULL ? purple_status_get_attr_string (status, "message") : NULL);
+  state->message = lilac_purple_buddy_read_message (buddy, status);
   state->idle = purple_presence_is_idle (presence);
   state->idle_since = state->idle ? purple_presence_get_idle_time (presence) : 0;
   return state;
@@ -173,15 +197,16 @@ lilac_purple_buddies_update_cb (PurpleBuddyList *list,
     lilac_purple_buddies_refresh_group (node);
 }
 
+/* "buddy-removed" means deleted; the blist "remove" operation also hides
+ * the buddies of an account that signs off, which are not gone */
 static void
-lilac_purple_buddies_remove_cb (PurpleBuddyList *list,
-                                PurpleBlistNode *node)
+lilac_purple_buddies_removed_cb (PurpleBuddy *buddy,
+                                 gpointer     user_data)
 {
-  PurpleBuddy *buddy = (PurpleBuddy *) node;
   LilacPurpleBuddy *known;
   const char *account_id;
 
-  if (lilac_purple_buddies == NULL || !PURPLE_BLIST_NODE_IS_BUDDY (node))
+  if (lilac_purple_buddies == NULL)
     return;
   known = g_hash_table_lookup (lilac_purple_buddies, buddy);
   if (known == NULL)
@@ -190,6 +215,15 @@ lilac_purple_buddies_remove_cb (PurpleBuddyList *list,
   if (account_id != NULL)
     lilac_purple_buddy_emit ("buddy.removed", account_id, buddy, known);
   g_hash_table_remove (lilac_purple_buddies, buddy);
+}
+
+/* libpurple sets the buddies of an account that signed off offline without
+ * telling the buddy list UI */
+static void
+lilac_purple_buddies_signed_off_cb (PurpleConnection *gc,
+                                    gpointer          user_data)
+{
+  lilac_purple_buddies_refresh_account (purple_connection_get_account (gc));
 }
 
 static void
@@ -203,7 +237,6 @@ lilac_purple_buddies_new_list_cb (PurpleBuddyList *list)
 static PurpleBlistUiOps lilac_purple_buddies_ops = {
   .new_list = lilac_purple_buddies_new_list_cb,
   .update = lilac_purple_buddies_update_cb,
-  .remove = lilac_purple_buddies_remove_cb,
 };
 
 /* ------------------------------------------------------------- Public API */
@@ -220,6 +253,22 @@ lilac_purple_buddies_get_ui_ops (void)
 }
 
 /**
+ * lilac_purple_buddies_init:
+ *
+ * Follows buddies being deleted, and accounts signing off. Call from the
+ * core's ui_init.
+ */
+void
+lilac_purple_buddies_init (void)
+{
+  purple_signal_connect (purple_blist_get_handle (), "buddy-removed", &lilac_purple_buddies_handle,
+                         PURPLE_CALLBACK (lilac_purple_buddies_removed_cb), NULL);
+  purple_signal_connect (purple_connections_get_handle (), "signed-off",
+                         &lilac_purple_buddies_handle,
+                         PURPLE_CALLBACK (lilac_purple_buddies_signed_off_cb), NULL);
+}
+
+/**
  * lilac_purple_buddies_uninit:
  *
  * Forgets the buddies' states. Call after purple_core_quit().
@@ -231,13 +280,15 @@ lilac_purple_buddies_uninit (void)
 }
 
 /**
- * lilac_purple_buddies_announce:
- * @account: an account the gateway just sent for the first time
+ * lilac_purple_buddies_refresh_account:
+ * @account: an account
  *
- * Reports each buddy of @account already in the buddy list as buddy.added.
+ * Reports what changed about each of @account's buddies: when the gateway
+ * just sent the account, the buddies libpurple had cached are all
+ * buddy.added.
  */
 void
-lilac_purple_buddies_announce (PurpleAccount *account)
+lilac_purple_buddies_refresh_account (PurpleAccount *account)
 {
   if (lilac_purple_buddies == NULL)
     return;

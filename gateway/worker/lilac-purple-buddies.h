@@ -10,7 +10,8 @@
 G_BEGIN_DECLS
 
 PurpleBlistUiOps *lilac_purple_buddies_get_ui_ops (void);
+void              lilac_purple_buddies_init (void);
 void              lilac_purple_buddies_uninit (void);
-void              lilac_purple_buddies_announce (PurpleAccount *account);
+void              lilac_purple_buddies_refresh_account (PurpleAccount *account);
 
 G_END_DECLS

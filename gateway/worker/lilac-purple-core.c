@@ -28,7 +28,6 @@ struct _LilacPurpleCore {
 
   char *user_dir;     /* (owned) libpurple's folder for this user */
   gboolean started;
-  gboolean session;   /* accounts, buddy list and status were loaded */
 };
 
 G_DEFINE_TYPE (LilacPurpleCore, lilac_purple_core, G_TYPE_OBJECT)
@@ -47,11 +46,39 @@ static GHashTable *lilac_purple_core_ui_info;
 
 /* ------------------------------------------------------------ Debug output */
 
+/* debug lines in which protocol plugins dump their traffic, message bodies
+ * included: those are never logged, at any level */
+static const struct {
+  const char *category;
+  const char *prefix;
+} lilac_purple_core_traffic[] = {
+  { "jabber", "Sending" },
+  { "jabber", "Recv" },
+  { "irc", "<< " },
+  { "irc", ">> " },
+  { "irc", "Unrecognized " },
+};
+
+static gboolean
+lilac_purple_core_is_traffic (const char *category,
+                              const char *text)
+{
+  for (unsigned i = 0; i < G_N_ELEMENTS (lilac_purple_core_traffic); i++)
+    {
+      if (g_strcmp0 (category, lilac_purple_core_traffic[i].category) == 0 &&
+          g_str_has_prefix (text, lilac_purple_core_traffic[i].prefix))
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 lilac_purple_core_debug_print (PurpleDebugLevel level,
                                const char      *category,
                                const char      *text)
 {
+  if (text == NULL || lilac_purple_core_is_traffic (category, text))
+    return;
   g_log ("purple", G_LOG_LEVEL_DEBUG, "%s: %s", category != NULL ? category : "misc", text);
 }
 
@@ -103,6 +130,7 @@ lilac_purple_core_ui_init (void)
   purple_notify_set_ui_ops (lilac_purple_notify_get_ui_ops ());
   purple_request_set_ui_ops (lilac_purple_requests_get_ui_ops ());
   lilac_purple_accounts_init ();
+  lilac_purple_buddies_init ();
   lilac_purple_conversations_init ();
 }
 
@@ -224,10 +252,7 @@ lilac_purple_core_start (LilacPurpleCore *self,
   /* a server's network is up; NetworkManager's view of it does not matter */
   purple_network_force_online ();
   if (session)
-    {
-      lilac_purple_core_load_session ();
-      self->session = TRUE;
-    }
+    lilac_purple_core_load_session ();
   return TRUE;
 }
 

@@ -143,6 +143,16 @@ lilac_worker_frame_cb (LilacWireChannel *channel,
         lilac_worker_answer (self, frame, lilac_worker_handlers[i].handler);
       return;
     }
+  /* a request this worker has no handler for still gets its one answer */
+  if (frame->id > 0 && frame->type >= LILAC_WIRE_ACCOUNT_PUT && frame->type < LILAC_WIRE_EVENT)
+    {
+      g_autoptr(GError) unsupported = g_error_new (LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                                                   "requests of type %d are not supported",
+                                                   frame->type);
+
+      lilac_wire_channel_send_error (channel, frame->id, unsupported);
+      return;
+    }
   g_debug ("frame of type %d from the gateway ignored", frame->type);
 }
 
