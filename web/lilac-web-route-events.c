@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "lilac-error.h"
 #include "lilac-web-poll.h"
 #include "lilac-web-response.h"
@@ -65,21 +67,46 @@ lilac_web_route_events_get (LilacWebRequest *request)
   lilac_web_poll_answer (server->poll, request, since, epoch, (int) timeout);
 }
 
+/* a search when q is given, else a page of one conversation */
+static JsonObject *
+lilac_web_route_history_answer (LilacWebRequest *request,
+                                guint64          before,
+                                guint64          limit,
+                                GError         **error)
+{
+  const char *conversation = lilac_web_request_get_query (request, "conversation");
+  const char *query = lilac_web_request_get_query (request, "q");
+
+  if (query != NULL && (!g_utf8_validate (query, -1, NULL) || strlen (query) > 1024))
+    {
+      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                           "the search must be UTF-8 text of at most 1024 bytes");
+      return NULL;
+    }
+  if (query != NULL)
+    return lilac_im_session_search_history (request->session, query,
+                                            lilac_web_request_get_query (request, "account"),
+                                            (gint64) before, (unsigned) limit, error);
+  if (conversation == NULL)
+    {
+      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                           "the parameter \"conversation\" or \"q\" is required");
+      return NULL;
+    }
+  return lilac_im_session_get_history (request->session, conversation, (gint64) before,
+                                       (unsigned) limit, error);
+}
+
 static void
 lilac_web_route_history_get (LilacWebRequest *request)
 {
-  const char *conversation = lilac_web_request_get_query (request, "conversation");
   g_autoptr(GError) local_error = NULL;
   g_autoptr(JsonObject) answer = NULL;
   guint64 before = 0, limit = 50;
 
-  if (conversation == NULL)
-    g_set_error_literal (&local_error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
-                         "the parameter \"conversation\" is required");
-  else if (lilac_web_route_events_number (request, "before", G_MAXINT64, &before, &local_error) &&
-           lilac_web_route_events_number (request, "limit", 500, &limit, &local_error))
-    answer = lilac_im_session_get_history (request->session, conversation, (gint64) before,
-                                           (unsigned) limit, &local_error);
+  if (lilac_web_route_events_number (request, "before", G_MAXINT64, &before, &local_error) &&
+      lilac_web_route_events_number (request, "limit", 500, &limit, &local_error))
+    answer = lilac_web_route_history_answer (request, before, limit, &local_error);
   if (answer == NULL)
     {
       lilac_web_response_error (request->msg, local_error);
@@ -88,9 +115,41 @@ lilac_web_route_history_get (LilacWebRequest *request)
   lilac_web_response_object (request->msg, SOUP_STATUS_OK, answer);
 }
 
+static void
+lilac_web_route_history_export (LilacWebRequest *request)
+{
+  const char *format = lilac_web_request_get_query (request, "format");
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GBytes) data = NULL;
+  g_autofree char *filename = NULL;
+  g_autofree char *disposition = NULL;
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (request->msg);
+
+  data = lilac_im_session_export_history (request->session,
+                                          lilac_web_request_get_query (request, "conversation"),
+                                          format != NULL ? format : "json", &filename, &local_error);
+  if (data == NULL)
+    {
+      lilac_web_response_error (request->msg, local_error);
+      return;
+    }
+  /* the file name is made by the gateway from a numeric id: nothing to escape */
+  disposition = g_strdup_printf ("attachment; filename=\"%s\"", filename);
+  soup_message_headers_replace (headers, "Content-Disposition", disposition);
+  soup_message_headers_replace (headers, "Cache-Control", "no-store");
+  soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
+  soup_server_message_set_status (request->msg, SOUP_STATUS_OK, NULL);
+  soup_server_message_set_response (request->msg,
+                                    g_strcmp0 (format, "text") == 0 ? "text/plain; charset=utf-8"
+                                                                    : "application/json; charset=utf-8",
+                                    SOUP_MEMORY_COPY, g_bytes_get_data (data, NULL),
+                                    g_bytes_get_size (data));
+}
+
 const LilacWebRoute lilac_web_routes_events[] = {
   { "GET", "/state", lilac_web_route_state_get, LILAC_ROUTE_AUTH },
   { "GET", "/events", lilac_web_route_events_get, LILAC_ROUTE_AUTH },
   { "GET", "/history", lilac_web_route_history_get, LILAC_ROUTE_AUTH },
+  { "GET", "/history/export", lilac_web_route_history_export, LILAC_ROUTE_AUTH },
   { NULL }
 };

@@ -4,6 +4,7 @@
  * The SQLite store. Schema versions (migrations/NNN-*.sql, in a GResource):
  *   v1 users, login sessions, IM accounts, conversations, messages
  *   v2 users.server_wrapped_key (always-on), users.credentials_reset, sessions by last use
+ *   v3 messages_fts (FTS5, trigram) kept by triggers, messages by time
  */
 #include "config.h"
 
@@ -29,6 +30,7 @@ G_DEFINE_TYPE (LilacStore, lilac_store, G_TYPE_OBJECT)
 static const char *const lilac_store_migrations[] = {
   "001-initial.sql",
   "002-always-on.sql",
+  "003-history-search.sql",
 };
 
 static void

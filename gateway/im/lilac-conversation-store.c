@@ -420,6 +420,172 @@ lilac_conversation_store_purge (LilacConversationStore *self,
   return sqlite3_changes (lilac_store_get_db (self->store));
 }
 
+#define LILAC_SEARCH_MAX_TERMS 8
+
+static JsonObject *
+lilac_conversation_store_search_row (LilacStmt *stmt)
+{
+  JsonObject *message = json_object_new ();
+  const char *const ids[] = { "id", "conversation", "account" };
+
+  for (int i = 0; i < 3; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("%" G_GINT64_FORMAT,
+                                               (gint64) sqlite3_column_int64 (stmt, i));
+
+      json_object_set_string_member (message, ids[i], text);
+    }
+  json_object_set_string_member (message, "from", (const char *) sqlite3_column_text (stmt, 3));
+  json_object_set_string_member (message, "text", (const char *) sqlite3_column_text (stmt, 4));
+  json_object_set_string_member (message, "direction", (const char *) sqlite3_column_text (stmt, 5));
+  if (sqlite3_column_int (stmt, 6) != 0)
+    json_object_set_boolean_member (message, "system", TRUE);
+  json_object_set_int_member (message, "time", sqlite3_column_int64 (stmt, 7));
+  return message;
+}
+
+/* the words of a query: up to LILAC_SEARCH_MAX_TERMS, split at white space */
+static GStrv
+lilac_conversation_store_terms (const char *query,
+                                gboolean   *short_term)
+{
+  g_auto(GStrv) words = g_regex_split_simple ("\\s+", query, 0, 0);
+  GPtrArray *terms = g_ptr_array_new ();
+
+  *short_term = FALSE;
+  for (unsigned i = 0; words[i] != NULL && terms->len < LILAC_SEARCH_MAX_TERMS; i++)
+    {
+      if (words[i][0] == '\0')
+        continue;
+      /* the trigram index finds only terms of three characters or more */
+      if (g_utf8_strlen (words[i], -1) < 3)
+        *short_term = TRUE;
+      g_ptr_array_add (terms, g_strdup (words[i]));
+    }
+  g_ptr_array_add (terms, NULL);
+  return (GStrv) g_ptr_array_free (terms, FALSE);
+}
+
+/* FTS5 phrase syntax: each term in double quotes, quotes doubled; terms are ANDed */
+static char *
+lilac_conversation_store_fts_query (GStrv terms)
+{
+  GString *match = g_string_new (NULL);
+
+  for (unsigned i = 0; terms[i] != NULL; i++)
+    {
+      g_autofree char *quoted = NULL;
+      g_auto(GStrv) parts = g_strsplit (terms[i], "\"", -1);
+
+      quoted = g_strjoinv ("\"\"", parts);
+      g_string_append_printf (match, "%s\"%s\"", i > 0 ? " " : "", quoted);
+    }
+  return g_string_free (match, FALSE);
+}
+
+static char *
+lilac_conversation_store_like_pattern (const char *term)
+{
+  GString *pattern = g_string_new ("%");
+
+  for (const char *p = term; *p != '\0'; p++)
+    {
+      if (*p == '%' || *p == '_' || *p == '\\')
+        g_string_append_c (pattern, '\\');
+      g_string_append_c (pattern, *p);
+    }
+  g_string_append_c (pattern, '%');
+  return g_string_free (pattern, FALSE);
+}
+
+static char *
+lilac_conversation_store_search_sql (GStrv    terms,
+                                     gboolean like)
+{
+  GString *sql = g_string_new ("SELECT m.id, m.conversation_id, m.account_id, m.sender, m.text, "
+                               "m.direction, m.system, m.time FROM messages m ");
+
+  if (like)
+    {
+      g_string_append (sql, "WHERE m.user_id = ?1 AND (?2 = 0 OR m.account_id = ?2) AND m.id < ?3");
+      for (unsigned i = 0; terms[i] != NULL; i++)
+        g_string_append_printf (sql, " AND m.text LIKE ?%u ESCAPE '\\'", i + 5);
+    }
+  else
+    g_string_append (sql, "JOIN messages_fts f ON f.rowid = m.id WHERE messages_fts MATCH ?5 "
+                          "AND m.user_id = ?1 AND (?2 = 0 OR m.account_id = ?2) AND m.id < ?3");
+  g_string_append (sql, " ORDER BY m.id DESC LIMIT ?4");
+  return g_string_free (sql, FALSE);
+}
+
+/**
+ * lilac_conversation_store_search:
+ * @self: the conversation store
+ * @user_id: whose messages
+ * @query: words, all of which a message must contain
+ * @account_id: only this account's messages, or 0 for all
+ * @before: only messages with a smaller id, or 0
+ * @limit: how many at most
+ * @more: (out): whether older matches remain
+ * @error: return location for a #GError
+ *
+ * Full-text search through the trigram index (any substring of three or
+ * more characters, so Chinese text matches without word breaks); a query
+ * with a shorter term scans with LIKE instead, still only the user's rows.
+ *
+ * Returns: (transfer full) (nullable): messages as in `GET /history`, newest last
+ */
+JsonArray *
+lilac_conversation_store_search (LilacConversationStore *self,
+                                 gint64                  user_id,
+                                 const char             *query,
+                                 gint64                  account_id,
+                                 gint64                  before,
+                                 unsigned                limit,
+                                 gboolean               *more,
+                                 GError                **error)
+{
+  gboolean short_term = FALSE;
+  g_auto(GStrv) terms = lilac_conversation_store_terms (query, &short_term);
+  g_autofree char *sql = NULL;
+  g_autoptr(LilacStmt) stmt = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  JsonArray *messages;
+  int rc;
+
+  if (terms[0] == NULL)
+    {
+      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT, "the search is empty");
+      return NULL;
+    }
+  sql = lilac_conversation_store_search_sql (terms, short_term);
+  stmt = lilac_store_prepare (self->store, sql, error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, user_id);
+  sqlite3_bind_int64 (stmt, 2, account_id);
+  sqlite3_bind_int64 (stmt, 3, before > 0 ? before : G_MAXINT64);
+  sqlite3_bind_int64 (stmt, 4, (gint64) limit + 1);
+  if (short_term)
+    {
+      for (unsigned i = 0; terms[i] != NULL; i++)
+        sqlite3_bind_text (stmt, (int) i + 5, lilac_conversation_store_like_pattern (terms[i]), -1,
+                           g_free);
+    }
+  else
+    sqlite3_bind_text (stmt, 5, lilac_conversation_store_fts_query (terms), -1, g_free);
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  while ((rc = lilac_store_step (self->store, stmt, error)) == SQLITE_ROW)
+    g_ptr_array_add (rows, lilac_conversation_store_search_row (stmt));
+  if (rc < 0)
+    return NULL;
+  *more = rows->len > limit;
+  messages = json_array_new ();
+  for (unsigned i = MIN (rows->len, limit); i > 0; i--)
+    json_array_add_object_element (messages, json_object_ref (rows->pdata[i - 1]));
+  return messages;
+}
+
 /**
  * lilac_conversation_store_reserve_message_id:
  *

@@ -71,6 +71,14 @@ JsonArray              *lilac_conversation_store_list_messages (LilacConversatio
                                                                 unsigned                limit,
                                                                 gboolean               *more,
                                                                 GError                **error);
+JsonArray              *lilac_conversation_store_search (LilacConversationStore *self,
+                                                         gint64                  user_id,
+                                                         const char             *query,
+                                                         gint64                  account_id,
+                                                         gint64                  before,
+                                                         unsigned                limit,
+                                                         gboolean               *more,
+                                                         GError                **error);
 gboolean                lilac_conversation_store_set_unread (LilacConversationStore *self,
                                                              LilacConversation      *conversation,
                                                              gint64                  unread,

@@ -65,6 +65,18 @@ JsonObject      *lilac_im_session_get_history (LilacImSession *self,
                                                unsigned        limit,
                                                GError        **error);
 
+JsonObject      *lilac_im_session_search_history (LilacImSession *self,
+                                                  const char     *query,
+                                                  const char     *account_id,
+                                                  gint64          before,
+                                                  unsigned        limit,
+                                                  GError        **error);
+GBytes          *lilac_im_session_export_history (LilacImSession *self,
+                                                  const char     *conversation_id,
+                                                  const char     *format,
+                                                  char          **filename,
+                                                  GError        **error);
+
 void             lilac_im_session_send_message_async (LilacImSession     *self,
                                                       const char         *account_id,
                                                       const char         *to,
