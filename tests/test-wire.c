@@ -317,6 +317,46 @@ test_wire_channel_queue_limit (ChannelFixture *fixture,
   g_assert_cmpuint (lilac_wire_channel_get_queued (fixture->gateway), <=, 256 * 1024);
 }
 
+static void
+channel_fixture_fd_frame_cb (LilacWireChannel *channel,
+                             LilacWireFrame   *frame,
+                             gpointer          user_data)
+{
+  int *received = user_data;
+
+  if (frame->type == LILAC_WIRE_EVENT && frame->fd >= 0)
+    *received = g_steal_fd (&frame->fd);
+}
+
+static void
+test_wire_channel_fd (ChannelFixture *fixture,
+                      gconstpointer   data)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+  int pipe_fds[2];
+  int received = -1;
+  char text[16] = { 0 };
+
+  g_test_summary ("a descriptor passed with a frame arrives with that frame and works");
+  lilac_wire_channel_start (fixture->gateway);
+  lilac_wire_channel_start (fixture->worker);
+  channel_fixture_run_until (fixture->ready >= 2);
+  g_signal_connect (fixture->gateway, "frame", G_CALLBACK (channel_fixture_fd_frame_cb), &received);
+  g_assert_cmpint (pipe (pipe_fds), ==, 0);
+  /* frames before and after, so the descriptor must stay with its own frame */
+  g_assert_true (lilac_wire_channel_send (fixture->worker, LILAC_WIRE_EVENT, 0, body, NULL));
+  json_object_set_string_member (body, "transfer", "t1");
+  g_assert_true (lilac_wire_channel_send_fd (fixture->worker, LILAC_WIRE_EVENT, 0, body,
+                                             pipe_fds[0], NULL));
+  g_assert_true (lilac_wire_channel_send (fixture->worker, LILAC_WIRE_EVENT, 0, NULL, NULL));
+  channel_fixture_run_until (received >= 0);
+  g_assert_cmpint (write (pipe_fds[1], "bytes", 5), ==, 5);
+  g_assert_cmpint (read (received, text, sizeof text - 1), ==, 5);
+  g_assert_cmpstr (text, ==, "bytes");
+  close (received);
+  close (pipe_fds[1]);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -338,5 +378,7 @@ main (int   argc,
               channel_fixture_setup, test_wire_channel_version, channel_fixture_teardown);
   g_test_add ("/core/wire/channel-queue-limit", ChannelFixture, NULL, channel_fixture_setup,
               test_wire_channel_queue_limit, channel_fixture_teardown);
+  g_test_add ("/core/wire/channel-fd", ChannelFixture, NULL, channel_fixture_setup,
+              test_wire_channel_fd, channel_fixture_teardown);
   return g_test_run ();
 }

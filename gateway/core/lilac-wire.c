@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <glib-unix.h>
@@ -23,6 +24,9 @@
 #define LILAC_WIRE_READ_CHUNK (64 * 1024)
 #define LILAC_WIRE_DEFAULT_MAX_QUEUED (8 * 1024 * 1024)
 #define LILAC_WIRE_REQUEST_TIMEOUT_US (30 * G_USEC_PER_SEC)
+/* descriptors one read may carry, and received ones waiting for their frames */
+#define LILAC_WIRE_MAX_FDS 8
+#define LILAC_WIRE_MAX_WAITING_FDS 64
 
 /* ---------------------------------------------------------------- Frames */
 
@@ -44,6 +48,7 @@ lilac_wire_frame_new (LilacWireType type,
   frame->type = type;
   frame->id = id;
   frame->body = body != NULL ? body : json_object_new ();
+  frame->fd = -1;
   return frame;
 }
 
@@ -52,6 +57,8 @@ lilac_wire_frame_free (LilacWireFrame *frame)
 {
   if (frame == NULL)
     return;
+  if (frame->fd >= 0)
+    close (frame->fd);
   json_object_unref (frame->body);
   g_free (frame);
 }
@@ -332,6 +339,9 @@ struct _LilacWireChannel {
   char *role;                   /* (owned) "gateway" or "worker" */
   LilacWireDecoder *decoder;    /* (owned) */
   GByteArray *output;           /* (owned) bytes not yet written */
+  guint64 output_start;         /* stream position of output->data[0] */
+  GArray *output_fds;           /* (owned) LilacWireFd: fds to send with the byte at a position */
+  GQueue input_fds;             /* fds received, for the next frames that say "fd": true */
   gsize max_queued;
   guint read_id;
   guint write_id;
@@ -343,6 +353,12 @@ struct _LilacWireChannel {
 };
 
 G_DEFINE_TYPE (LilacWireChannel, lilac_wire_channel, G_TYPE_OBJECT)
+
+/* a descriptor travelling with the first byte of its frame (SCM_RIGHTS) */
+typedef struct {
+  guint64 position;
+  int fd;           /* (owned) */
+} LilacWireFd;
 
 enum {
   SIGNAL_READY,
@@ -356,17 +372,59 @@ static guint lilac_wire_channel_signals[N_SIGNALS];
 static void lilac_wire_channel_close_with (LilacWireChannel *self,
                                            const GError     *reason);
 
+/* one write; the bytes up to the next fd, or the fd's byte onwards with the fd attached */
+static ssize_t
+lilac_wire_channel_write_some (LilacWireChannel *self)
+{
+  gsize length = self->output->len;
+  LilacWireFd *next = self->output_fds->len > 0 ? &g_array_index (self->output_fds, LilacWireFd, 0)
+                                                : NULL;
+  struct iovec vector;
+  struct msghdr header = { 0 };
+  union {
+    char buffer[CMSG_SPACE (sizeof (int))];
+    struct cmsghdr align;
+  } control;
+  ssize_t written;
+
+  if (next != NULL && next->position > self->output_start)
+    length = MIN (length, next->position - self->output_start);
+  if (next == NULL || next->position > self->output_start)
+    {
+      written = send (self->fd, self->output->data, length, MSG_NOSIGNAL | MSG_DONTWAIT);
+      if (written < 0 && errno == ENOTSOCK)
+        written = write (self->fd, self->output->data, length);
+      return written;
+    }
+  vector.iov_base = self->output->data;
+  vector.iov_len = length;
+  header.msg_iov = &vector;
+  header.msg_iovlen = 1;
+  memset (&control, 0, sizeof control);
+  header.msg_control = control.buffer;
+  header.msg_controllen = sizeof control.buffer;
+  CMSG_FIRSTHDR (&header)->cmsg_level = SOL_SOCKET;
+  CMSG_FIRSTHDR (&header)->cmsg_type = SCM_RIGHTS;
+  CMSG_FIRSTHDR (&header)->cmsg_len = CMSG_LEN (sizeof (int));
+  memcpy (CMSG_DATA (CMSG_FIRSTHDR (&header)), &next->fd, sizeof (int));
+  written = sendmsg (self->fd, &header, MSG_NOSIGNAL | MSG_DONTWAIT);
+  if (written > 0)
+    {
+      /* the kernel holds its own copy of the descriptor now */
+      close (next->fd);
+      g_array_remove_index (self->output_fds, 0);
+    }
+  return written;
+}
+
 static gboolean
 lilac_wire_channel_flush (LilacWireChannel *self,
                           GError          **error)
 {
   while (self->output->len > 0)
     {
-      ssize_t written = send (self->fd, self->output->data, self->output->len,
-                              MSG_NOSIGNAL | MSG_DONTWAIT);
+      ssize_t written = lilac_wire_channel_write_some (self);
 
-      if (written < 0 && errno == ENOTSOCK)
-        written = write (self->fd, self->output->data, self->output->len);
       if (written < 0)
         {
           if (errno == EINTR)
@@ -377,6 +435,7 @@ lilac_wire_channel_flush (LilacWireChannel *self,
           return FALSE;
         }
       g_byte_array_remove_range (self->output, 0, (guint) written);
+      self->output_start += (guint64) written;
     }
   return TRUE;
 }
@@ -491,6 +550,15 @@ lilac_wire_channel_dispatch (LilacWireChannel *self,
   g_signal_emit (self, lilac_wire_channel_signals[SIGNAL_FRAME], 0, frame);
 }
 
+static gboolean
+lilac_wire_frame_announces_fd (LilacWireFrame *frame)
+{
+  JsonNode *node = json_object_get_member (frame->body, "fd");
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+         json_node_get_value_type (node) == G_TYPE_BOOLEAN && json_node_get_boolean (node);
+}
+
 static void
 lilac_wire_channel_process (LilacWireChannel *self)
 {
@@ -506,8 +574,57 @@ lilac_wire_channel_process (LilacWireChannel *self)
         }
       if (frame == NULL)
         return;
+      if (lilac_wire_frame_announces_fd (frame))
+        {
+          if (g_queue_is_empty (&self->input_fds))
+            {
+              g_message ("%s: a frame announced a descriptor that did not come", self->role);
+              continue;
+            }
+          frame->fd = GPOINTER_TO_INT (g_queue_pop_head (&self->input_fds));
+        }
       lilac_wire_channel_dispatch (self, frame);
     }
+}
+
+/* one read, keeping any descriptors that came with the bytes */
+static ssize_t
+lilac_wire_channel_read_some (LilacWireChannel *self,
+                              char             *buffer,
+                              gsize             size)
+{
+  struct iovec vector = { .iov_base = buffer, .iov_len = size };
+  union {
+    char buffer[CMSG_SPACE (sizeof (int) * LILAC_WIRE_MAX_FDS)];
+    struct cmsghdr align;
+  } control;
+  struct msghdr header = {
+    .msg_iov = &vector, .msg_iovlen = 1,
+    .msg_control = control.buffer, .msg_controllen = sizeof control.buffer,
+  };
+  ssize_t got = recvmsg (self->fd, &header, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+
+  if (got < 0 && errno == ENOTSOCK)
+    return read (self->fd, buffer, size);
+  for (struct cmsghdr *message = got >= 0 ? CMSG_FIRSTHDR (&header) : NULL; message != NULL;
+       message = CMSG_NXTHDR (&header, message))
+    {
+      gsize count;
+      int fds[LILAC_WIRE_MAX_FDS];
+
+      if (message->cmsg_level != SOL_SOCKET || message->cmsg_type != SCM_RIGHTS)
+        continue;
+      count = MIN ((message->cmsg_len - CMSG_LEN (0)) / sizeof (int), (gsize) LILAC_WIRE_MAX_FDS);
+      memcpy (fds, CMSG_DATA (message), count * sizeof (int));
+      for (gsize i = 0; i < count; i++)
+        {
+          if (g_queue_get_length (&self->input_fds) >= LILAC_WIRE_MAX_WAITING_FDS)
+            close (fds[i]);
+          else
+            g_queue_push_tail (&self->input_fds, GINT_TO_POINTER (fds[i]));
+        }
+    }
+  return got;
 }
 
 static gboolean
@@ -521,7 +638,7 @@ lilac_wire_channel_read_cb (int          fd,
   /* a few reads per wake-up, so one busy peer cannot starve the loop */
   for (int round = 0; round < 8 && self->fd >= 0; round++)
     {
-      ssize_t got = read (self->fd, buffer, sizeof buffer);
+      ssize_t got = lilac_wire_channel_read_some (self, buffer, sizeof buffer);
 
       if (got < 0 && errno == EINTR)
         continue;
@@ -590,6 +707,11 @@ lilac_wire_channel_close_with (LilacWireChannel *self,
   self->fd = -1;
   self->ready = FALSE;
   g_byte_array_set_size (self->output, 0);
+  for (guint i = 0; i < self->output_fds->len; i++)
+    close (g_array_index (self->output_fds, LilacWireFd, i).fd);
+  g_array_set_size (self->output_fds, 0);
+  while (!g_queue_is_empty (&self->input_fds))
+    close (GPOINTER_TO_INT (g_queue_pop_head (&self->input_fds)));
 
   tasks = g_hash_table_get_values (self->pending);
   g_hash_table_steal_all (self->pending);
@@ -618,6 +740,7 @@ lilac_wire_channel_finalize (GObject *object)
 
   g_hash_table_unref (self->pending);
   g_byte_array_unref (self->output);
+  g_array_unref (self->output_fds);
   lilac_wire_decoder_free (self->decoder);
   g_free (self->role);
   G_OBJECT_CLASS (lilac_wire_channel_parent_class)->finalize (object);
@@ -651,6 +774,8 @@ lilac_wire_channel_init (LilacWireChannel *self)
   self->fd = -1;
   self->decoder = lilac_wire_decoder_new (LILAC_WIRE_MAX_FRAME);
   self->output = g_byte_array_new ();
+  self->output_fds = g_array_new (FALSE, FALSE, sizeof (LilacWireFd));
+  g_queue_init (&self->input_fds);
   self->max_queued = LILAC_WIRE_DEFAULT_MAX_QUEUED;
   self->pending = g_hash_table_new (NULL, NULL);
 }
@@ -762,7 +887,33 @@ lilac_wire_channel_send (LilacWireChannel *self,
                          JsonObject       *body,
                          GError          **error)
 {
+  return lilac_wire_channel_send_fd (self, type, id, body, -1, error);
+}
+
+/**
+ * lilac_wire_channel_send_fd:
+ * @self: a channel
+ * @type: the frame type
+ * @id: the request id, or 0
+ * @body: (nullable) (transfer none): the body; "fd": true is added when @fd is given
+ * @fd: (transfer full): a descriptor to pass along (SCM_RIGHTS), or -1
+ * @error: return location for a #GError
+ *
+ * Like lilac_wire_channel_send(), passing a descriptor with the frame: the
+ * receiver finds it in the frame's fd. @fd is closed here in every case.
+ *
+ * Returns: %TRUE if the frame was queued
+ */
+gboolean
+lilac_wire_channel_send_fd (LilacWireChannel *self,
+                            LilacWireType     type,
+                            gint64            id,
+                            JsonObject       *body,
+                            int               fd,
+                            GError          **error)
+{
   g_autofree char *line = NULL;
+  g_autoptr(JsonObject) with_fd = NULL;
   gsize length = 0;
 
   g_return_val_if_fail (LILAC_IS_WIRE_CHANNEL (self), FALSE);
@@ -770,20 +921,38 @@ lilac_wire_channel_send (LilacWireChannel *self,
     {
       g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_WORKER_GONE,
                            "the connection is closed");
+      if (fd >= 0)
+        close (fd);
       return FALSE;
+    }
+  if (fd >= 0)
+    {
+      with_fd = body != NULL ? json_object_ref (body) : json_object_new ();
+      json_object_set_boolean_member (with_fd, "fd", TRUE);
+      body = with_fd;
     }
   line = lilac_wire_frame_encode (type, id, body, &length);
   if (length > LILAC_WIRE_MAX_FRAME)
     {
       g_set_error (error, LILAC_ERROR, LILAC_ERROR_TOO_LARGE,
                    "frame of %" G_GSIZE_FORMAT " bytes is too long to send", length);
+      if (fd >= 0)
+        close (fd);
       return FALSE;
     }
   if (self->output->len + length > self->max_queued)
     {
       g_set_error (error, LILAC_ERROR, LILAC_ERROR_UNAVAILABLE,
                    "the peer is not reading (%u bytes queued)", self->output->len);
+      if (fd >= 0)
+        close (fd);
       return FALSE;
+    }
+  if (fd >= 0)
+    {
+      LilacWireFd passed = { .position = self->output_start + self->output->len, .fd = fd };
+
+      g_array_append_val (self->output_fds, passed);
     }
   g_byte_array_append (self->output, (const guint8 *) line, (guint) length);
   if (self->write_id != 0)
@@ -840,6 +1009,30 @@ lilac_wire_channel_request_async (LilacWireChannel   *self,
                                   GAsyncReadyCallback callback,
                                   gpointer            user_data)
 {
+  lilac_wire_channel_request_fd_async (self, type, body, -1, cancellable, callback, user_data);
+}
+
+/**
+ * lilac_wire_channel_request_fd_async:
+ * @self: a channel
+ * @type: a request type (100+)
+ * @body: (nullable) (transfer none): the request body
+ * @fd: (transfer full): a descriptor passed with the request, or -1
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the REPLY body or the ERROR
+ * @user_data: data for @callback
+ *
+ * lilac_wire_channel_request_async() with a descriptor.
+ */
+void
+lilac_wire_channel_request_fd_async (LilacWireChannel   *self,
+                                     LilacWireType       type,
+                                     JsonObject         *body,
+                                     int                 fd,
+                                     GCancellable       *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer            user_data)
+{
   g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
   g_autoptr(GError) local_error = NULL;
   gint64 id;
@@ -847,6 +1040,8 @@ lilac_wire_channel_request_async (LilacWireChannel   *self,
   g_task_set_source_tag (task, lilac_wire_channel_request_async);
   if (!self->ready)
     {
+      if (fd >= 0)
+        close (fd);
       g_task_return_new_error (task, LILAC_ERROR, LILAC_ERROR_WORKER_GONE,
                                "the worker is not running");
       return;
@@ -854,7 +1049,7 @@ lilac_wire_channel_request_async (LilacWireChannel   *self,
   if (self->next_request_id >= G_MAXINT)
     self->next_request_id = 0;
   id = ++self->next_request_id;
-  if (!lilac_wire_channel_send (self, type, id, body, &local_error))
+  if (!lilac_wire_channel_send_fd (self, type, id, body, fd, &local_error))
     {
       g_task_return_error (task, g_steal_pointer (&local_error));
       return;

@@ -17,6 +17,7 @@ typedef struct {
   LilacWireType type;
   gint64 id;
   JsonObject *body;   /* (owned) never NULL */
+  int fd;             /* (owned) a descriptor passed with the frame, or -1; take it with g_steal_fd */
 } LilacWireFrame;
 
 LilacWireFrame *lilac_wire_frame_new (LilacWireType type,
@@ -63,6 +64,12 @@ gboolean          lilac_wire_channel_send (LilacWireChannel *self,
                                            gint64            id,
                                            JsonObject       *body,
                                            GError          **error);
+gboolean          lilac_wire_channel_send_fd (LilacWireChannel *self,
+                                              LilacWireType     type,
+                                              gint64            id,
+                                              JsonObject       *body,
+                                              int               fd,
+                                              GError          **error);
 gboolean          lilac_wire_channel_send_error (LilacWireChannel *self,
                                                  gint64            id,
                                                  const GError     *reason);
@@ -72,6 +79,13 @@ void              lilac_wire_channel_request_async (LilacWireChannel   *self,
                                                     GCancellable       *cancellable,
                                                     GAsyncReadyCallback callback,
                                                     gpointer            user_data);
+void              lilac_wire_channel_request_fd_async (LilacWireChannel   *self,
+                                                       LilacWireType       type,
+                                                       JsonObject         *body,
+                                                       int                 fd,
+                                                       GCancellable       *cancellable,
+                                                       GAsyncReadyCallback callback,
+                                                       gpointer            user_data);
 JsonObject       *lilac_wire_channel_request_finish (LilacWireChannel *self,
                                                      GAsyncResult     *result,
                                                      GError          **error);
