@@ -8,6 +8,13 @@
 
 #include "lilac-web-response.h"
 
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
 #include "lilac-error.h"
 #include "lilac-json.h"
 
@@ -159,4 +166,123 @@ lilac_web_response_error (SoupServerMessage *msg,
       return;
     }
   lilac_web_response_error_literal (msg, status, lilac_error_code_to_string (code), error->message);
+}
+
+#define LILAC_WEB_LINGER_BYTES (128 * 1024 * 1024)
+#define LILAC_WEB_LINGER_SECONDS 5
+
+/* a refused connection, read and discarded for a little while so that a client
+ * still sending its body gets to read the answer instead of a reset */
+typedef struct {
+  int fd;              /* (owned) our own duplicate of the connection's socket */
+  gsize discarded;
+  guint read_id;
+  guint timeout_id;
+} LilacWebLinger;
+
+static void
+lilac_web_linger_end (LilacWebLinger *linger)
+{
+  g_clear_handle_id (&linger->read_id, g_source_remove);
+  g_clear_handle_id (&linger->timeout_id, g_source_remove);
+  close (linger->fd);
+  g_free (linger);
+}
+
+static gboolean
+lilac_web_linger_read_cb (int          fd,
+                          GIOCondition condition,
+                          gpointer     user_data)
+{
+  LilacWebLinger *linger = user_data;
+  char buffer[16384];
+  ssize_t got = recv (fd, buffer, sizeof buffer, MSG_DONTWAIT);
+
+  if (got < 0 && (errno == EAGAIN || errno == EINTR))
+    return G_SOURCE_CONTINUE;
+  if (got > 0 && (linger->discarded += (gsize) got) < LILAC_WEB_LINGER_BYTES)
+    return G_SOURCE_CONTINUE;
+  linger->read_id = 0;
+  lilac_web_linger_end (linger);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+lilac_web_linger_timeout_cb (gpointer user_data)
+{
+  LilacWebLinger *linger = user_data;
+
+  linger->timeout_id = 0;
+  lilac_web_linger_end (linger);
+  return G_SOURCE_REMOVE;
+}
+
+/* answers on @fd (ours), stops writing, and discards what the client still sends */
+static void
+lilac_web_linger (int         fd,
+                  const char *answer,
+                  gsize       length)
+{
+  LilacWebLinger *linger;
+
+  /* small enough for the socket buffer: this does not block */
+  if (send (fd, answer, length, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t) length ||
+      shutdown (fd, SHUT_WR) != 0)
+    {
+      close (fd);
+      return;
+    }
+  linger = g_new0 (LilacWebLinger, 1);
+  linger->fd = fd;
+  linger->read_id = g_unix_fd_add (fd, G_IO_IN | G_IO_HUP | G_IO_ERR, lilac_web_linger_read_cb,
+                                   linger);
+  linger->timeout_id = g_timeout_add_seconds (LILAC_WEB_LINGER_SECONDS, lilac_web_linger_timeout_cb,
+                                              linger);
+}
+
+/**
+ * lilac_web_response_refuse_early:
+ * @msg: a message whose headers were read, but not its body
+ * @error: why it is refused
+ *
+ * Answers before the body is read and closes the connection: libsoup would
+ * otherwise read (and keep) the whole body before answering, which is what
+ * a body limit must prevent. The connection is taken from libsoup, the
+ * answer written to it directly.
+ */
+void
+lilac_web_response_refuse_early (SoupServerMessage *msg,
+                                 const GError      *error)
+{
+  unsigned status = lilac_web_response_status_for_error (error);
+  LilacErrorCode code = error->domain == LILAC_ERROR ? (LilacErrorCode) error->code
+                                                     : LILAC_ERROR_INTERNAL;
+  g_autoptr(JsonObject) body = json_object_new ();
+  JsonObject *detail = json_object_new ();
+  g_autofree char *text = NULL;
+  g_autofree char *head = NULL;
+  g_autoptr(GIOStream) stream = NULL;
+  g_autofree char *answer = NULL;
+  GSocket *socket;
+  gsize length = 0;
+  int fd;
+
+  json_object_set_string_member (detail, "code", lilac_error_code_to_string (code));
+  json_object_set_string_member (detail, "message", error->message);
+  json_object_set_object_member (body, "error", detail);
+  text = lilac_json_object_to_string (body, &length);
+  head = g_strdup_printf ("HTTP/1.1 %u %s\r\nContent-Type: application/json; charset=utf-8\r\n"
+                          "Content-Length: %" G_GSIZE_FORMAT "\r\nCache-Control: no-store\r\n"
+                          "X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
+                          status, soup_status_get_phrase (status), length);
+  socket = soup_server_message_get_socket (msg);
+  fd = socket != NULL ? dup (g_socket_get_fd (socket)) : -1;
+  /* libsoup lets go of the connection; our duplicate keeps the socket open */
+  stream = soup_server_message_steal_connection (msg);
+  if (stream != NULL)
+    g_io_stream_close (stream, NULL, NULL);
+  if (fd < 0)
+    return;
+  answer = g_strconcat (head, text, NULL);
+  lilac_web_linger (fd, answer, strlen (answer));
 }

@@ -33,5 +33,7 @@ void lilac_web_response_error_literal (SoupServerMessage *msg,
                                        const char        *code,
                                        const char        *message);
 unsigned lilac_web_response_status_for_error (const GError *error);
+void lilac_web_response_refuse_early (SoupServerMessage *msg,
+                                      const GError      *error);
 
 G_END_DECLS

@@ -28,11 +28,17 @@ static const LilacWebRoute *const lilac_web_route_tables[] = {
   lilac_web_routes_admin,
   lilac_web_routes_buddies,
   lilac_web_routes_requests,
+  lilac_web_routes_transfers,
 };
 
 /* --------------------------------------------------------------- Requests */
 
-static LilacWebRequest *
+/**
+ * lilac_web_request_new:
+ *
+ * Returns: (transfer full): the request context of @msg
+ */
+LilacWebRequest *
 lilac_web_request_new (LilacWebServer    *server,
                        SoupServerMessage *msg)
 {

@@ -56,7 +56,10 @@ extern const LilacWebRoute lilac_web_routes_users[];
 extern const LilacWebRoute lilac_web_routes_admin[];
 extern const LilacWebRoute lilac_web_routes_buddies[];
 extern const LilacWebRoute lilac_web_routes_requests[];
+extern const LilacWebRoute lilac_web_routes_transfers[];
 
+LilacWebRequest *lilac_web_request_new (LilacWebServer    *server,
+                                        SoupServerMessage *msg);
 LilacWebRequest *lilac_web_request_ref (LilacWebRequest *request);
 void             lilac_web_request_unref (LilacWebRequest *request);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LilacWebRequest, lilac_web_request_unref)
@@ -75,6 +78,8 @@ void             lilac_web_request_finish_empty (LilacWebRequest *request,
 gboolean         lilac_web_router_check (LilacWebRequest     *request,
                                          const LilacWebRoute *route,
                                          GError             **error);
+void             lilac_web_route_transfers_early (LilacWebServer    *server,
+                                                  SoupServerMessage *msg);
 void             lilac_web_router_dispatch (LilacWebServer    *server,
                                             SoupServerMessage *msg,
                                             const char        *path);

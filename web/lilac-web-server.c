@@ -4,7 +4,7 @@
  * The libsoup server: one listening socket with a deep backlog (browsers
  * reconnect all at once after a restart), body limits enforced from the
  * headers before a body is read, and the split between /healthz, the API
- * router and, later, the static page.
+ * router, the light view and the browser page.
  */
 #include "config.h"
 
@@ -12,8 +12,10 @@
 
 #include "lilac-error.h"
 #include "lilac-metrics.h"
+#include "lilac-web-light.h"
 #include "lilac-web-response.h"
 #include "lilac-web-router.h"
+#include "lilac-web-static.h"
 
 #define LILAC_WEB_API_PREFIX "/api/v1"
 #define LILAC_WEB_LISTEN_BACKLOG 4096
@@ -73,24 +75,29 @@ lilac_web_server_early_cb (SoupServer        *soup,
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   SoupEncoding encoding = soup_message_headers_get_encoding (headers);
 
+  /* uploads: limits of their own, and their bodies stream into the store */
+  if (g_str_equal (path, LILAC_WEB_API_PREFIX "/transfers") &&
+      g_str_equal (soup_server_message_get_method (msg), "POST"))
+    {
+      lilac_web_route_transfers_early (self, msg);
+      return;
+    }
   if (encoding == SOUP_ENCODING_CHUNKED)
     {
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
-                                    "close");
-      lilac_web_response_error_literal (msg, SOUP_STATUS_LENGTH_REQUIRED, "bad_request",
-                                        "send the request body with a Content-Length");
+      g_autoptr(GError) refused = g_error_new_literal (LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                                                       "send the request body with a Content-Length");
+
+      lilac_web_response_refuse_early (msg, refused);
       return;
     }
   if (encoding == SOUP_ENCODING_CONTENT_LENGTH &&
-      (gsize) soup_message_headers_get_content_length (headers) > self->settings.max_body)
+      (guint64) soup_message_headers_get_content_length (headers) > self->settings.max_body)
     {
-      g_autofree char *text = g_strdup_printf ("the request body is larger than %" G_GSIZE_FORMAT
+      g_autoptr(GError) refused = g_error_new (LILAC_ERROR, LILAC_ERROR_TOO_LARGE,
+                                               "the request body is larger than %" G_GSIZE_FORMAT
                                                " bytes", self->settings.max_body);
 
-      soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Connection",
-                                    "close");
-      lilac_web_response_error_literal (msg, SOUP_STATUS_REQUEST_ENTITY_TOO_LARGE, "too_large",
-                                        text);
+      lilac_web_response_refuse_early (msg, refused);
     }
 }
 
@@ -119,7 +126,12 @@ lilac_web_server_handle_cb (SoupServer        *soup,
       lilac_web_router_dispatch (self, msg, path + strlen (LILAC_WEB_API_PREFIX));
       return;
     }
-  lilac_web_response_error_literal (msg, SOUP_STATUS_NOT_FOUND, "not_found", "no such page");
+  if (g_str_equal (path, LILAC_WEB_LIGHT_PREFIX) || g_str_has_prefix (path, LILAC_WEB_LIGHT_PREFIX "/"))
+    {
+      lilac_web_light_dispatch (self, msg, path);
+      return;
+    }
+  lilac_web_static_serve (self, msg, path);
 }
 
 static void
@@ -162,10 +174,8 @@ lilac_web_server_new (const LilacWebSettings *settings,
   self->manager = g_object_ref (manager);
   self->poll = lilac_web_poll_new ();
   self->soup = soup_server_new ("server-header", "lilac/" PACKAGE_VERSION, NULL);
-  soup_server_add_early_handler (self->soup, LILAC_WEB_API_PREFIX, lilac_web_server_early_cb,
-                                 self, NULL);
-  /* an early handler takes its path's entry: the same path needs its normal handler too */
-  soup_server_add_handler (self->soup, LILAC_WEB_API_PREFIX, lilac_web_server_handle_cb, self, NULL);
+  /* every request: the early handler limits bodies before they are read */
+  soup_server_add_early_handler (self->soup, NULL, lilac_web_server_early_cb, self, NULL);
   soup_server_add_handler (self->soup, NULL, lilac_web_server_handle_cb, self, NULL);
   g_signal_connect (self->soup, "request-finished", G_CALLBACK (lilac_web_server_finished_cb), NULL);
   return self;

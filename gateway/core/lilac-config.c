@@ -38,6 +38,8 @@ lilac_config_new_default (void)
   self->worker_memory_mib = 1024;
   self->worker_files = 256;
   self->login_failures = 10;
+  self->max_transfer = (gint64) 100 * 1024 * 1024;
+  self->transfer_quota = (gint64) 1024 * 1024 * 1024;
   return self;
 }
 
@@ -117,6 +119,8 @@ lilac_config_load_file (LilacConfig *self,
   gint64 history = self->history_days, memory = self->worker_memory_mib;
   gint64 cpu = self->worker_cpu_seconds, files = self->worker_files;
   gint64 failures = self->login_failures;
+  gint64 max_transfer = self->max_transfer / (1024 * 1024);
+  gint64 quota = self->transfer_quota / (1024 * 1024);
   g_autoptr(GError) local_error = NULL;
 
   if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, error))
@@ -155,6 +159,8 @@ lilac_config_load_file (LilacConfig *self,
       !lilac_config_read_int (file, "security", "login_failures", 1, 1000, &failures, error) ||
       !lilac_config_read_int (file, "gateway", "session_days", 1, 3650, &session_days, error) ||
       !lilac_config_read_int (file, "gateway", "history_days", 1, 36500, &history, error) ||
+      !lilac_config_read_int (file, "gateway", "max_transfer_mib", 1, 1 << 20, &max_transfer, error) ||
+      !lilac_config_read_int (file, "gateway", "transfer_quota_mib", 1, 1 << 30, &quota, error) ||
       !lilac_config_read_int (file, "workers", "idle_minutes", 1, 100000, &idle, error) ||
       !lilac_config_read_int (file, "workers", "memory_mib", 0, 1 << 20, &memory, error) ||
       !lilac_config_read_int (file, "workers", "cpu_seconds", 0, G_MAXINT, &cpu, error) ||
@@ -176,6 +182,8 @@ lilac_config_load_file (LilacConfig *self,
   self->worker_memory_mib = (int) memory;
   self->worker_cpu_seconds = (int) cpu;
   self->worker_files = (int) files;
+  self->max_transfer = max_transfer * 1024 * 1024;
+  self->transfer_quota = quota * 1024 * 1024;
   return TRUE;
 }
 

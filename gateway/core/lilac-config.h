@@ -35,6 +35,8 @@ typedef struct {
   int worker_files;          /* open file limit of a worker */
   char **worker_plugins;     /* (owned) (nullable) extra libpurple plugin ids every worker loads */
   int login_failures;        /* failed logins per minute per name and per address before 429 */
+  gint64 max_transfer;       /* bytes of one file transfer */
+  gint64 transfer_quota;     /* bytes of stored transfers per user */
 } LilacConfig;
 
 LilacConfig *lilac_config_new_default (void);

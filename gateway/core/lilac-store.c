@@ -5,6 +5,7 @@
  *   v1 users, login sessions, IM accounts, conversations, messages
  *   v2 users.server_wrapped_key (always-on), users.credentials_reset, sessions by last use
  *   v3 messages_fts (FTS5, trigram) kept by triggers, messages by time
+ *   v4 transfers and transfer_contents (blobs)
  */
 #include "config.h"
 
@@ -31,6 +32,7 @@ static const char *const lilac_store_migrations[] = {
   "001-initial.sql",
   "002-always-on.sql",
   "003-history-search.sql",
+  "004-transfers.sql",
 };
 
 static void

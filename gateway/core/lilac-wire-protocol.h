@@ -66,6 +66,14 @@ typedef enum {
   LILAC_WIRE_SHUTDOWN = 111,        /* {} the worker signs off and exits 0; no reply */
   LILAC_WIRE_SETTINGS_SET = 112,    /* {"subscription_policy":"ask|accept_all|accept_buddies|reject"}
                                      *  the user's settings that the worker applies; reply {} */
+  LILAC_WIRE_TRANSFER_ACCEPT = 113, /* {"transfer":"ID","fd":true} + the write end of a pipe: the worker
+                                     *  accepts the offer and writes the bytes received into the
+                                     *  pipe, closing it when the transfer ends; reply {} */
+  LILAC_WIRE_TRANSFER_REJECT = 114, /* {"transfer":"ID"} declines an offer; reply {} */
+  LILAC_WIRE_TRANSFER_CANCEL = 115, /* {"transfer":"ID"} stops a transfer either way; reply {} */
+  LILAC_WIRE_TRANSFER_SEND = 116,   /* {"account","to","filename","size","fd":true} + the read end of
+                                     *  a pipe that carries exactly size bytes; the worker offers the
+                                     *  file and sends what it reads; reply {"transfer":"ID"} */
 
   /* worker -> gateway: 200+ */
   LILAC_WIRE_EVENT = 200,           /* {"event":{"type":"...",...}} see below; id 0 */
@@ -103,6 +111,10 @@ typedef enum {
  *                         "value"?,"choices"?:[...],"required"?,"masked"?,"multiline"?}]}}
  *                        the id is the worker's, unique while the worker runs
  *   request.closed       {"request":"ID"} answered elsewhere, cancelled by libpurple or expired
+ *   transfer.offered     {"transfer":{"id","account","peer","filename","size"}} a file offered to
+ *                        the user; the filename is the peer's, verbatim (the gateway sanitizes it)
+ *   transfer.progress    {"transfer":"ID","done":BYTES,"state":"active|done|cancelled|failed",
+ *                        "error"?} at most a few a second per transfer, and always the last one
  */
 
 G_END_DECLS

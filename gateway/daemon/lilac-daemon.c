@@ -174,6 +174,8 @@ lilac_daemon_setup (LilacDaemon *self,
     .heartbeat = self->config->worker_heartbeat,
     .idle_minutes = self->config->idle_worker_minutes,
     .history_days = self->config->history_days,
+    .max_transfer = self->config->max_transfer,
+    .transfer_quota = self->config->transfer_quota,
   };
   LilacWorkerLimits limits = {
     .memory_mib = self->config->worker_memory_mib,

@@ -33,6 +33,18 @@ lilac_main_quit_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* run from a build tree, lilac reads the catalogs that build compiled (BUILD/po/LANG/LC_MESSAGES),
+ * not the installed ones, which may be older or missing */
+static const char *
+lilac_main_locale_dir (void)
+{
+  g_autofree char *self_path = g_file_read_link ("/proc/self/exe", NULL);
+
+  if (self_path != NULL && g_str_has_prefix (self_path, LILAC_BUILD_ROOT "/"))
+    return LILAC_BUILD_ROOT "/po";
+  return LOCALEDIR;
+}
+
 static LilacConfig *
 lilac_main_build_config (LilacOptions *options,
                          GError      **error)
@@ -104,7 +116,7 @@ main (int   argc,
   int status;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, lilac_main_locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   signal (SIGPIPE, SIG_IGN);

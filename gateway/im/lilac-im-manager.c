@@ -22,6 +22,7 @@ struct _LilacImManager {
   guint idle_id;
   guint purge_id;
   LilacConversationStore *conversations; /* (owned) */
+  LilacTransferStore *transfers;         /* (owned) */
   LilacProtocols *protocols;             /* (owned) */
   LilacSupervisor *supervisor;           /* (owned) */
   LilacImSettings settings;              /* users_dir owned */
@@ -53,6 +54,7 @@ lilac_im_manager_finalize (GObject *object)
   g_clear_pointer (&self->server_key, lilac_key_unref);
   g_clear_object (&self->accounts);
   g_clear_object (&self->conversations);
+  g_clear_object (&self->transfers);
   g_clear_object (&self->protocols);
   g_clear_object (&self->supervisor);
   g_free (self->settings.users_dir);
@@ -141,6 +143,7 @@ lilac_im_manager_new (LilacStore            *store,
   self->users = g_object_ref (users);
   self->accounts = g_object_ref (accounts);
   self->conversations = lilac_conversation_store_new (store);
+  self->transfers = lilac_transfer_store_new (store);
   self->protocols = g_object_ref (protocols);
   self->supervisor = g_object_ref (supervisor);
   self->settings = *settings;
@@ -230,6 +233,12 @@ LilacConversationStore *
 lilac_im_manager_get_conversations (LilacImManager *self)
 {
   return self->conversations;
+}
+
+LilacTransferStore *
+lilac_im_manager_get_transfers (LilacImManager *self)
+{
+  return self->transfers;
 }
 
 LilacProtocols *

@@ -15,6 +15,7 @@
 #include "lilac-secret.h"
 #include "lilac-store.h"
 #include "lilac-supervisor.h"
+#include "lilac-transfer-store.h"
 #include "lilac-user.h"
 #include "lilac-user-store.h"
 
@@ -28,6 +29,8 @@ typedef struct {
   int heartbeat;       /* seconds between worker pings */
   int idle_minutes;    /* a session without requests this long stops, unless always-on */
   int history_days;    /* messages older than this are purged */
+  gint64 max_transfer; /* bytes of one file transfer */
+  gint64 transfer_quota; /* bytes of stored transfers per user */
 } LilacImSettings;
 
 #define LILAC_TYPE_IM_MANAGER (lilac_im_manager_get_type ())
@@ -63,6 +66,7 @@ unsigned                lilac_im_manager_get_session_count (LilacImManager *self
 LilacStore             *lilac_im_manager_get_store (LilacImManager *self);
 LilacImAccountStore    *lilac_im_manager_get_accounts (LilacImManager *self);
 LilacConversationStore *lilac_im_manager_get_conversations (LilacImManager *self);
+LilacTransferStore     *lilac_im_manager_get_transfers (LilacImManager *self);
 LilacProtocols         *lilac_im_manager_get_protocols (LilacImManager *self);
 LilacSupervisor        *lilac_im_manager_get_supervisor (LilacImManager *self);
 const LilacImSettings  *lilac_im_manager_get_settings (LilacImManager *self);

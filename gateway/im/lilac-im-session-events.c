@@ -576,6 +576,8 @@ static const struct {
   { "notify", lilac_im_session_on_notify },
   { "request.opened", lilac_im_session_on_request_opened },
   { "request.closed", lilac_im_session_on_request_closed },
+  { "transfer.offered", lilac_im_session_on_transfer_offered },
+  { "transfer.progress", lilac_im_session_on_transfer_progress },
 };
 
 /**

@@ -33,6 +33,8 @@ struct _LilacImSession {
   GHashTable *requests;        /* (owned) gateway request id -> (owned) Request JSON */
   GHashTable *request_ids;     /* (owned) the worker's request id -> (owned) gateway id */
   GHashTable *unread_seqs;     /* (owned) conversation id -> (owned) GArray of guint64 seqs */
+  GHashTable *transfers;       /* (owned) transfer id -> (owned) running transfer */
+  GHashTable *transfer_ids;    /* (owned) the worker's transfer id -> (owned) gateway id */
   guint64 next_request;
   char *presence_status;       /* (owned) */
   char *presence_message;      /* (owned) */
@@ -42,6 +44,12 @@ struct _LilacImSession {
 };
 
 void               lilac_im_session_close_requests (LilacImSession *self);
+void               lilac_im_session_on_transfer_offered (LilacImSession *self,
+                                                         JsonObject     *event);
+void               lilac_im_session_on_transfer_progress (LilacImSession *self,
+                                                          JsonObject     *event);
+void               lilac_im_session_fail_transfers (LilacImSession *self);
+void               lilac_im_session_transfers_init (LilacImSession *self);
 void               lilac_im_session_send_settings (LilacImSession *self);
 void               lilac_im_session_send_presence (LilacImSession *self);
 LilacImAccount    *lilac_im_session_find_account (LilacImSession *self,

@@ -67,6 +67,8 @@ lilac_im_session_finalize (GObject *object)
   g_hash_table_unref (self->requests);
   g_hash_table_unref (self->request_ids);
   g_hash_table_unref (self->unread_seqs);
+  g_hash_table_unref (self->transfer_ids);
+  g_hash_table_unref (self->transfers);
   json_object_unref (self->settings);
   g_free (self->presence_status);
   g_free (self->presence_message);
@@ -107,6 +109,7 @@ lilac_im_session_init (LilacImSession *self)
                                              (GDestroyNotify) g_array_unref);
   self->settings = json_object_new ();
   self->last_active = g_get_monotonic_time ();
+  lilac_im_session_transfers_init (self);
   self->presence_status = g_strdup ("available");
   self->presence_message = g_strdup ("");
 }
@@ -267,7 +270,10 @@ lilac_im_session_worker_state_cb (LilacWorkerProxy *worker,
       lilac_im_session_send_presence (self);
     }
   else
-    lilac_im_session_close_requests (self);
+    {
+      lilac_im_session_close_requests (self);
+      lilac_im_session_fail_transfers (self);
+    }
   g_hash_table_iter_init (&iter, self->accounts);
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
@@ -574,7 +580,7 @@ lilac_im_session_get_state (LilacImSession *self,
   json_object_set_array_member (state, "buddies", buddies);
   json_object_set_array_member (state, "conversations", conversations);
   json_object_set_array_member (state, "requests", lilac_im_session_list_requests (self));
-  json_object_set_array_member (state, "transfers", json_array_new ());
+  json_object_set_array_member (state, "transfers", lilac_im_session_list_transfers (self));
   json_object_set_array_member (state, "notices", lilac_im_session_list_notices (self));
   json_object_set_string_member (presence, "status", self->presence_status);
   json_object_set_string_member (presence, "message", self->presence_message);

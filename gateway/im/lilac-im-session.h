@@ -158,4 +158,35 @@ void             lilac_im_session_touch (LilacImSession *self);
 gint64           lilac_im_session_get_last_active (LilacImSession *self);
 gboolean         lilac_im_session_is_always_on (LilacImSession *self);
 
+JsonArray       *lilac_im_session_list_transfers (LilacImSession *self);
+LilacTransfer   *lilac_im_session_open_transfer (LilacImSession *self,
+                                                 const char     *transfer_id,
+                                                 GError        **error);
+gssize           lilac_im_session_read_transfer (LilacImSession *self,
+                                                 gint64          transfer_id,
+                                                 gint64          offset,
+                                                 guint8         *buffer,
+                                                 gsize           length,
+                                                 GError        **error);
+gboolean         lilac_im_session_act_on_transfer (LilacImSession *self,
+                                                   const char     *transfer_id,
+                                                   const char     *action,
+                                                   GError        **error);
+gint64           lilac_im_session_begin_upload (LilacImSession *self,
+                                                const char     *account_id,
+                                                const char     *to,
+                                                const char     *name,
+                                                gint64          size,
+                                                GError        **error);
+gboolean         lilac_im_session_upload_piece (LilacImSession *self,
+                                                gint64          transfer_id,
+                                                const guint8   *data,
+                                                gsize           length,
+                                                GError        **error);
+void             lilac_im_session_abort_upload (LilacImSession *self,
+                                                gint64          transfer_id);
+JsonObject      *lilac_im_session_send_upload (LilacImSession *self,
+                                               gint64          transfer_id,
+                                               GError        **error);
+
 G_END_DECLS

@@ -11,6 +11,7 @@
 #include "lilac-worker-proxy.h"
 
 #include <signal.h>
+#include <unistd.h>
 
 #include "lilac-error.h"
 #include "lilac-wire.h"
@@ -465,4 +466,40 @@ lilac_worker_proxy_request_finish (LilacWorkerProxy *self,
 {
   g_return_val_if_fail (g_task_is_valid (result, self), NULL);
   return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * lilac_worker_proxy_request_fd_async:
+ * @self: a proxy
+ * @type: a request type
+ * @body: (nullable) (transfer none): the request
+ * @fd: (transfer full): a descriptor passed with the request (closed here if not sent)
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the answer; finish with lilac_worker_proxy_request_finish()
+ * @user_data: data for @callback
+ *
+ * lilac_worker_proxy_request_async() with a descriptor, e.g. a pipe for a
+ * file transfer's bytes.
+ */
+void
+lilac_worker_proxy_request_fd_async (LilacWorkerProxy   *self,
+                                     LilacWireType       type,
+                                     JsonObject         *body,
+                                     int                 fd,
+                                     GCancellable       *cancellable,
+                                     GAsyncReadyCallback callback,
+                                     gpointer            user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, lilac_worker_proxy_request_async);
+  if (self->state != LILAC_WORKER_RUNNING || self->channel == NULL)
+    {
+      close (fd);
+      g_task_return_new_error (task, LILAC_ERROR, LILAC_ERROR_WORKER_GONE,
+                               "the IM session is not running");
+      return;
+    }
+  lilac_wire_channel_request_fd_async (self->channel, type, body, fd, cancellable,
+                                       lilac_worker_proxy_request_cb, g_steal_pointer (&task));
 }

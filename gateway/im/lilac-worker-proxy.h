@@ -42,6 +42,13 @@ void              lilac_worker_proxy_request_async (LilacWorkerProxy   *self,
                                                     GCancellable       *cancellable,
                                                     GAsyncReadyCallback callback,
                                                     gpointer            user_data);
+void              lilac_worker_proxy_request_fd_async (LilacWorkerProxy   *self,
+                                                       LilacWireType       type,
+                                                       JsonObject         *body,
+                                                       int                 fd,
+                                                       GCancellable       *cancellable,
+                                                       GAsyncReadyCallback callback,
+                                                       gpointer            user_data);
 JsonObject       *lilac_worker_proxy_request_finish (LilacWorkerProxy *self,
                                                      GAsyncResult     *result,
                                                      GError          **error);

@@ -1,0 +1,774 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright 2026 The Lilac developers
+"""The browser page in a real Chromium (Debian's, driven by playwright-core through driver.mjs),
+against the real gateway, a private Prosody with a slixmpp peer and a private ngircd with an IRC
+peer (tests/integration/lilac_harness.py). Each test is one TAP case; they run in order and share
+the browser, the way one person would use the page. Screenshots are written under the build
+folder (tests/page-screenshots/) for a person to look at."""
+
+import gzip
+import http.client
+import json
+import os
+import queue
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(TOP, "tests", "integration"))
+
+import lilac_harness as h  # noqa: E402
+from lilac_harness import expect  # noqa: E402
+
+DRIVER = os.path.join(HERE, "driver.mjs")
+SCREENSHOTS = os.path.join(h.BUILD_ROOT, "tests", "page-screenshots")
+ANN_PASSWORD = "ann-page-pw-1"
+ALICE_PASSWORD = "alice-page-pw"
+BOB_PASSWORD = "bob-page-pw"
+PAGE_WEIGHT_LIMIT = 150 * 1024
+
+
+# ------------------------------------------------------------------------------------------------
+# The browser, through driver.mjs
+# ------------------------------------------------------------------------------------------------
+
+class Browser:
+    """One node process running driver.mjs, in a process group of its own (Chromium included)."""
+
+    def __init__(self):
+        self.log_path = os.path.join(h.make_temp_dir("lilac-page-driver-"), "driver.log")
+        log = open(self.log_path, "wb")
+        env = dict(os.environ, PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD="1")
+        self.process = subprocess.Popen([shutil.which("node") or "/usr/bin/node", DRIVER], cwd=HERE,
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log,
+                                        env=env, start_new_session=True, text=True, bufsize=1)
+        log.close()
+        h.add_cleanup(self.stop)
+        self.answers = queue.Queue()
+        self.next_id = 0
+        threading.Thread(target=self._read, name="driver", daemon=True).start()
+
+    def _read(self):
+        for line in self.process.stdout:
+            self.answers.put(line)
+        self.answers.put(None)
+
+    def command(self, op, timeout=45.0, **fields):
+        self.next_id += 1
+        fields.update(id=self.next_id, op=op)
+        self.process.stdin.write(json.dumps(fields) + "\n")
+        self.process.stdin.flush()
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self.answers.get(timeout=max(0.1, deadline - time.monotonic()))
+            except queue.Empty:
+                raise AssertionError("the browser driver did not answer %s within %.0f s" % (op, timeout))
+            if line is None:
+                raise AssertionError("the browser driver exited:\n" + self.log_tail())
+            answer = json.loads(line)
+            if answer.get("id") != self.next_id:
+                continue
+            if not answer.get("ok"):
+                raise AssertionError("%s %s: %s" % (op, _short_fields(fields), str(answer.get("error"))[:1500]))
+            return answer.get("value")
+
+    def log_tail(self):
+        try:
+            with open(self.log_path, errors="replace") as log:
+                return log.read()[-3000:]
+        except OSError:
+            return ""
+
+    def stop(self):
+        h.remove_cleanup(self.stop)
+        if self.process.poll() is None:
+            try:
+                self.command("close", timeout=20)
+            except Exception as error:  # the group is killed below anyway
+                h.diag("closing the browser: %s" % error)
+            self.process.stdin.close()
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                pass
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.process.wait()
+
+
+def _short_fields(fields):
+    shown = {key: value for key, value in fields.items() if key not in ("id", "op")}
+    return json.dumps(shown)[:300]
+
+
+class Page:
+    def __init__(self, browser, name, context="main"):
+        self.browser = browser
+        self.name = name
+        browser.command("page", name=name, context=context)
+
+    def call(self, method, *args, timeout=45.0):
+        return self.browser.command("call", page=self.name, method=method, args=list(args), timeout=timeout)
+
+    def goto(self, url):
+        self.call("goto", url)
+
+    def eval(self, expression):
+        return self.browser.command("evaluate", page=self.name, expression=expression)
+
+    def wait_for(self, expression, timeout=15.0, what=None):
+        """Waits until a JavaScript expression is true in the page. Polled from here: the page's
+        Trusted Types policy refuses the string functions of Playwright's waitForFunction."""
+        deadline = time.monotonic() + timeout
+        value = None
+        while True:
+            try:
+                value = self.eval(expression)
+            except AssertionError as error:
+                value = "error: %s" % str(error)[:300]
+            if value is True:
+                return
+            if time.monotonic() > deadline:
+                raise AssertionError("%s: timed out after %.0f s waiting for %s (last value %r)" % (
+                    self.name, timeout, what or expression, value))
+            time.sleep(0.1)
+
+    def css(self, selector):
+        return Locator(self, [["locator", selector]])
+
+    def label(self, text):
+        return Locator(self, [["getByLabel", text, {"exact": True}]])
+
+    def role(self, role, name):
+        return Locator(self, [["getByRole", role, {"name": name, "exact": True}]])
+
+    def press(self, key):
+        self.browser.command("keyboard", page=self.name, method="press", args=[key])
+
+    def type(self, text):
+        self.browser.command("keyboard", page=self.name, method="type", args=[text])
+
+    def screenshot(self, file_name, full_page=False):
+        os.makedirs(SCREENSHOTS, exist_ok=True)
+        path = os.path.join(SCREENSHOTS, file_name)
+        self.browser.command("screenshot", page=self.name, file=path, fullPage=full_page)
+        h.diag("screenshot: %s" % path)
+        return path
+
+    def record(self):
+        return self.browser.command("record", page=self.name)
+
+    def text(self, selector):
+        return self.eval("Array.from(document.querySelectorAll(%s)).map((node) => node.textContent)"
+                         % json.dumps(selector))
+
+
+class Locator:
+    def __init__(self, page, chain):
+        self.page = page
+        self.chain = chain
+
+    def then(self, *step):
+        return Locator(self.page, self.chain + [list(step)])
+
+    def css(self, selector):
+        return self.then("locator", selector)
+
+    def label(self, text):
+        return self.then("getByLabel", text, {"exact": True})
+
+    def role(self, role, name):
+        return self.then("getByRole", role, {"name": name, "exact": True})
+
+    def _do(self, method, *args, timeout=45.0):
+        return self.page.browser.command("locate", page=self.page.name, chain=self.chain, method=method,
+                                         args=list(args), timeout=timeout)
+
+    def click(self):
+        self._do("click")
+
+    def fill(self, value):
+        self._do("fill", str(value))
+
+    def press(self, key):
+        self._do("press", key)
+
+    def check(self):
+        self._do("check")
+
+    def select(self, value=None, label=None):
+        self._do("selectOption", {"label": label} if label is not None else value)
+
+    def value(self):
+        return self._do("inputValue")
+
+    def count(self):
+        return self._do("count")
+
+    def wait(self, state="visible", timeout=15.0):
+        self._do("waitFor", {"state": state, "timeout": int(timeout * 1000)}, timeout=timeout + 15)
+
+
+# ------------------------------------------------------------------------------------------------
+# The set-up every test shares
+# ------------------------------------------------------------------------------------------------
+
+prosody = ngircd = lilac = bob = dave = browser = None
+tab_a = tab_b = None
+chat_states = []
+first_load = []
+
+
+def setup_module():
+    global prosody, ngircd, lilac, bob, dave, browser, tab_a
+    prosody = h.start_prosody(alice=ALICE_PASSWORD, bob=BOB_PASSWORD)
+    bob = h.XmppPeer(prosody.jid("bob"), BOB_PASSWORD, prosody.port).start()
+    bob.call(lambda: bob.xmpp.register_plugin("xep_0085"))
+    bob.call(lambda: bob.xmpp.add_event_handler(
+        "chatstate", lambda message: chat_states.append((str(message["from"]), message["chat_state"]))))
+    ngircd = h.Ngircd().start()
+    dave = h.IrcPeer("dave", ngircd.port).start()
+    dave.join("#lilac")
+    lilac = h.start_lilac({"ann": ANN_PASSWORD})
+    h._failure_hooks.append(lambda: "== browser driver log\n" + (browser.log_tail() if browser else ""))
+    browser = Browser()
+    version = browser.command("launch", timeout=60)
+    h.diag("chromium %s" % version)
+    browser.command("permissions", permissions=["notifications"], origin=lilac.base_url)
+    tab_a = Page(browser, "a")
+
+
+def url(path="/"):
+    return lilac.base_url + path
+
+
+def http_get(path, headers=None):
+    connection = http.client.HTTPConnection("127.0.0.1", lilac.port, timeout=10)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.headers, response.read()
+    finally:
+        connection.close()
+
+
+def bob_says(text):
+    bob.send(prosody.jid("alice"), text)
+
+
+def wait_message(page, text, timeout=15.0, direction=None):
+    kind = ".message.%s" % direction if direction else ".message"
+    page.wait_for("Array.from(document.querySelectorAll('.log %s .message-text')).some((node) => "
+                  "node.textContent === %s)" % (kind, json.dumps(text)), timeout, "the message %r" % text)
+
+
+def badge(page, title_start):
+    """The unread badge of the conversation whose title starts with title_start ('' when none)."""
+    return page.eval("""(() => {
+      const entry = Array.from(document.querySelectorAll('.conversation-entry'))
+        .find((node) => node.querySelector('.conversation-title').textContent.startsWith(%s));
+      if (!entry) return null;
+      const badge = entry.querySelector('.badge');
+      return badge.hidden ? '' : badge.textContent;
+    })()""" % json.dumps(title_start))
+
+
+def wait_badge(page, title_start, wanted, timeout=15.0):
+    page.wait_for("""(() => {
+      const entry = Array.from(document.querySelectorAll('.conversation-entry'))
+        .find((node) => node.querySelector('.conversation-title').textContent.startsWith(%s));
+      if (!entry) return false;
+      const badge = entry.querySelector('.badge');
+      return (badge.hidden ? '' : badge.textContent) === %s;
+    })()""" % (json.dumps(title_start), json.dumps(wanted)), timeout,
+        "the unread badge of %s to be %r" % (title_start, wanted))
+
+
+def open_panel(page, name):
+    page.css("#tab-%s" % name).click()
+
+
+def log_in(page, name="ann", password=ANN_PASSWORD, button="Log in"):
+    page.css(".login-form input[name=username]").fill(name)
+    page.css(".login-form input[name=password]").fill(password)
+    page.css(".login-form button[type=submit]").click()
+    page.css(".topbar").wait()
+
+
+def no_horizontal_scroll(page, what):
+    widths = page.eval("[document.documentElement.scrollWidth, window.innerWidth]")
+    expect(widths[0] <= widths[1], "%s scrolls sideways: content %d px wide, window %d px" % (what, widths[0], widths[1]))
+
+
+# ------------------------------------------------------------------------------------------------
+# The tests
+# ------------------------------------------------------------------------------------------------
+
+def test_static_files_headers():
+    status, headers, body = http_get("/", {"Accept-Encoding": "identity"})
+    expect(status == 200, "GET / answered %d" % status)
+    expect(headers.get("Content-Type", "").startswith("text/html"), "type of /: %r" % headers.get("Content-Type"))
+    expect(headers.get("Cache-Control") == "no-cache", "/ is cached: %r" % headers.get("Cache-Control"))
+    expect(headers.get("X-Content-Type-Options") == "nosniff", "no nosniff on /")
+    csp = headers.get("Content-Security-Policy", "")
+    expect("default-src 'self'" in csp and "script-src 'self'" in csp and "unsafe-inline" not in csp,
+           "weak Content-Security-Policy: %r" % csp)
+    html = body.decode()
+    expect("<script>" not in html and "onload=" not in html, "the page has inline script")
+    assets = re.findall(r'(?:href|src)="(/static/[0-9a-f]+/[^"]+)"', html)
+    expect(len(assets) >= 5, "few versioned assets in the page: %r" % assets)
+    expect(len({asset.split("/")[2] for asset in assets}) == 1, "assets of several versions: %r" % assets)
+    types = {".js": "text/javascript", ".css": "text/css", ".svg": "image/svg+xml"}
+    for asset in assets:
+        status, plain_headers, plain = http_get(asset)
+        expect(status == 200, "GET %s answered %d" % (asset, status))
+        expect(plain_headers.get("Cache-Control") == "public, max-age=31536000, immutable",
+               "%s cache: %r" % (asset, plain_headers.get("Cache-Control")))
+        expect(plain_headers.get("Content-Type", "").startswith(types[os.path.splitext(asset)[1]]),
+               "%s type: %r" % (asset, plain_headers.get("Content-Type")))
+        expect(plain_headers.get("X-Content-Type-Options") == "nosniff", "%s: no nosniff" % asset)
+        status, gz_headers, compressed = http_get(asset, {"Accept-Encoding": "gzip, deflate"})
+        if len(plain) > 1024:
+            expect(gz_headers.get("Content-Encoding") == "gzip", "%s is not gzipped" % asset)
+            expect(gzip.decompress(compressed) == plain, "%s: the gzip variant differs" % asset)
+            expect("Accept-Encoding" in gz_headers.get("Vary", ""), "%s: no Vary" % asset)
+        status, _, _ = http_get(asset, {"If-None-Match": gz_headers.get("ETag"), "Accept-Encoding": "gzip"})
+        expect(status == 304, "%s with its ETag answered %d, not 304" % (asset, status))
+    version = assets[0].split("/")[2]
+    for missing in ("/static/%s/nothing.js" % version, "/static/0123456789abcdef/js/main.js",
+                    "/static/%s/index.html" % version, "/nowhere", "/static/"):
+        status, _, _ = http_get(missing)
+        expect(status == 404, "GET %s answered %d, not 404" % (missing, status))
+    _, _, body = http_get("/", {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"})
+    expect('<html lang="zh-CN">' in body.decode(), "Accept-Language zh-CN did not pick Chinese")
+    _, _, body = http_get("/", {"Accept-Language": "de-DE, fr;q=0.8"})
+    expect('<html lang="en">' in body.decode(), "an unknown language did not fall back to English")
+    status, headers, _ = http_get("/api/v1/session")
+    expect(status == 401 and "json" in headers.get("Content-Type", ""), "the API answers %d %r" % (
+        status, headers.get("Content-Type")))
+
+
+def test_translations_complete():
+    """Every string the page marks is in po/page/zh_CN.po, translated, and every file that marks
+    strings is listed in po/page/POTFILES."""
+    with open(os.path.join(TOP, "po", "page", "POTFILES")) as potfiles:
+        listed = {line.strip() for line in potfiles if line.strip() and not line.startswith("#")}
+    folder = os.path.join(TOP, "web", "static", "js")
+    for name in sorted(os.listdir(folder)):
+        relative = "web/static/js/" + name
+        with open(os.path.join(folder, name), encoding="utf-8") as source:
+            marks = re.search(r"\b(?:_|N_|ngettext)\(\s*['\"]", source.read())
+        expect(not marks or relative in listed, "%s marks strings but is not in po/page/POTFILES" % relative)
+    with tempfile.TemporaryDirectory() as folder:
+        pot = os.path.join(folder, "page.pot")
+        subprocess.run(["xgettext", "--language=JavaScript", "--from-code=UTF-8", "--keyword=_", "--keyword=N_",
+                        "--keyword=ngettext:1,2", "--directory=" + TOP,
+                        "--files-from=" + os.path.join(TOP, "po", "page", "POTFILES"), "-o", pot],
+                       check=True, timeout=60)
+        merged = os.path.join(folder, "merged.po")
+        subprocess.run(["msgmerge", "--quiet", "--no-fuzzy-matching", "-o", merged,
+                        os.path.join(TOP, "po", "page", "zh_CN.po"), pot], check=True, timeout=60)
+        statistics = subprocess.run(["msgfmt", "--check", "--statistics", "-o", os.devnull, merged],
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60, text=True)
+    expect(statistics.returncode == 0, "msgfmt: %s" % statistics.stdout)
+    expect("untranslated" not in statistics.stdout and "fuzzy" not in statistics.stdout,
+           "po/page/zh_CN.po is behind the page: %s" % statistics.stdout.strip())
+
+
+def test_log_in_through_the_form():
+    tab_a.goto(url())
+    tab_a.css(".login-form").wait()
+    expect(tab_a.call("title") == "Lilac", "title %r" % tab_a.call("title"))
+    # a wrong password first: the form says so and stays
+    tab_a.label("User name").fill("ann")
+    tab_a.label("Password").fill("not the password")
+    tab_a.role("button", "Log in").click()
+    tab_a.css(".login-form .form-error:not([hidden])").wait()
+    tab_a.label("Password").fill(ANN_PASSWORD)
+    tab_a.role("button", "Log in").click()
+    tab_a.css(".topbar").wait()
+    tab_a.css("#panel-conversations").wait()
+    record = tab_a.record()
+    first_load.extend(record["responses"])
+    expect(not record["errors"], "page errors: %r" % record["errors"])
+
+
+def test_first_load_weight():
+    static = [entry for entry in first_load
+              if entry["url"] == url() or entry["url"].startswith(url("/static/"))]
+    total = sum(entry["size"] or 0 for entry in static)
+    h.diag("first load: %d files, %.1f KiB before compression" % (len(static), total / 1024))
+    expect(any(entry["url"].endswith("/main.js") for entry in static), "main.js was not loaded: %r" % static)
+    expect(total < PAGE_WEIGHT_LIMIT, "the first load fetches %d bytes (limit %d)" % (total, PAGE_WEIGHT_LIMIT))
+    gzipped = [entry for entry in static if entry["headers"].get("content-encoding") == "gzip"]
+    expect(len(gzipped) >= len(static) - 2, "few files came gzipped: %r" % [
+        (entry["url"], entry["headers"].get("content-encoding")) for entry in static])
+
+
+@h.timeout(90)
+def test_add_xmpp_account_through_the_form():
+    open_panel(tab_a, "accounts")
+    tab_a.role("button", "Add account").click()
+    dialog = tab_a.css("dialog.account-dialog")
+    dialog.wait()
+    dialog.label("Network").select("prpl-jabber")
+    dialog.label("User name").fill("alice")
+    dialog.label("Domain").fill(prosody.domain)
+    dialog.label("Resource").fill("lilac")
+    dialog.label("Password").fill(ALICE_PASSWORD)
+    dialog.css("details.options summary").click()
+    dialog.label("Connect server").fill("127.0.0.1")
+    dialog.label("Connect port").fill(prosody.port)
+    dialog.label("Allow plaintext auth over unencrypted streams").check()
+    dialog.label("Connection security").select("opportunistic_tls")
+    dialog.role("button", "Add").click()
+    dialog.wait("detached")
+    tab_a.wait_for("document.querySelector('.account[data-status=\"online\"]') !== null", 45,
+                   "the XMPP account to be online")
+    names = tab_a.text(".account .account-name")
+    expect(names == ["alice@localhost/lilac"], "accounts listed: %r" % names)
+
+
+def test_add_a_buddy():
+    open_panel(tab_a, "buddies")
+    tab_a.role("button", "Add buddy").click()
+    dialog = tab_a.css("dialog")
+    dialog.label("Buddy name").fill(prosody.jid("bob"))
+    dialog.label("Alias").fill("Bob")
+    dialog.label("Group").fill("Friends")
+    dialog.role("button", "Add").click()
+    dialog.wait("detached")
+    tab_a.wait_for("Array.from(document.querySelectorAll('.buddy-name')).some((node) => node.textContent === 'Bob')",
+                   20, "Bob in the buddy list")
+    tab_a.wait_for("document.querySelector('.buddy[data-status=\"available\"] .buddy-name') !== null", 20,
+                   "Bob to be shown available")
+    groups = tab_a.text(".buddy-group h3")
+    expect(any(group.startswith("Friends") for group in groups), "groups: %r" % groups)
+    tab_a.css("#buddy-filter").fill("nobody-matches-this")
+    tab_a.wait_for("document.querySelectorAll('.buddy').length === 0", 5, "the filter to hide Bob")
+    tab_a.css("#buddy-filter").fill("bo")
+    tab_a.wait_for("document.querySelectorAll('.buddy').length === 1", 5, "the filter to show Bob")
+    tab_a.css("#buddy-filter").fill("")
+    open_panel(tab_a, "conversations")
+
+
+def test_incoming_message_unread_in_two_tabs():
+    global tab_b
+    tab_b = Page(browser, "b")
+    tab_b.goto(url())
+    tab_b.css(".topbar").wait()
+    # desktop notifications, switched on with a click in tab a's menu
+    tab_a.css(".menu summary").click()
+    tab_a.role("button", "Turn on desktop notifications").click()
+    tab_a.role("button", "Turn off desktop notifications").wait()
+    tab_a.press("Escape")
+    bob_says("hello from bob")
+    for page in (tab_a, tab_b):
+        wait_badge(page, "Bob", "1")
+        page.wait_for("document.title === '(1) Lilac'", 5, "the unread count in the title")
+    notifications = tab_a.record()["page"]["notifications"]
+    expect(any(note["body"] == "hello from bob" for note in notifications),
+           "no desktop notification for the message: %r" % notifications)
+
+
+def test_reading_in_one_tab_clears_the_other():
+    tab_a.css(".conversation-entry .conversation-item").click()
+    wait_message(tab_a, "hello from bob", direction="in")
+    wait_badge(tab_b, "Bob", "")
+    tab_b.wait_for("document.title === 'Lilac'", 10, "tab b's title without unread count")
+    expect(badge(tab_a, "Bob") == "", "tab a still counts unread messages")
+
+
+def test_message_in_the_open_conversation():
+    bob_says("and a second one")
+    wait_message(tab_a, "and a second one", direction="in")
+    grouped = tab_a.eval("document.querySelector('.log .message.in:last-of-type').classList.contains('continued')")
+    expect(grouped, "consecutive messages of bob are not grouped")
+    wait_badge(tab_a, "Bob", "")
+    wait_badge(tab_b, "Bob", "")
+
+
+def test_send_with_enter():
+    composer = tab_a.css("#composer")
+    composer.click()
+    tab_a.type("first line")
+    tab_a.press("Shift+Enter")
+    tab_a.type("second line")
+    expect(composer.value() == "first line\nsecond line", "Shift+Enter: %r" % composer.value())
+    tab_a.press("Enter")
+    received = bob.wait_message(lambda message: message["body"].startswith("first line"), timeout=15)
+    expect(received["body"] == "first line\nsecond line", "bob got %r" % received["body"])
+    wait_message(tab_a, "first line\nsecond line", direction="out")
+    expect(composer.value() == "", "the composer kept %r after sending" % composer.value())
+
+
+def test_typing_both_ways():
+    def send_composing():
+        message = bob.xmpp.make_message(mto=prosody.jid("alice"), mtype="chat")
+        message["chat_state"] = "composing"
+        message.send()
+    bob.call(send_composing)
+    tab_a.wait_for("document.querySelector('.typing').textContent.includes('typing')", 10,
+                   "bob's typing to show")
+    del chat_states[:]
+    tab_a.css("#composer").click()
+    tab_a.type("I am wri")
+    h.wait_until(lambda: any(state == "composing" for _, state in chat_states), 10, message="bob to see alice typing")
+    tab_a.css("#composer").fill("")
+    bob_says("done typing")
+    wait_message(tab_a, "done typing")
+    tab_a.wait_for("document.querySelector('.typing').textContent === ''", 5, "the typing line to clear")
+
+
+def test_markup_shows_as_text():
+    samples = ["<img src=x onerror=alert(1)>", "<script>alert(1)</script>",
+               "see https://example.org/a_(b). and javascript:alert(1)"]
+    for text in samples:
+        bob_says(text)
+    for text in samples:
+        wait_message(tab_a, text)
+    counts = tab_a.eval("[document.querySelectorAll('.log img').length, document.querySelectorAll('.log script').length]")
+    expect(counts == [0, 0], "the log holds elements from message text: %r" % counts)
+    links = tab_a.eval("Array.from(document.querySelectorAll('.log a')).map((a) => [a.href, a.rel, a.target])")
+    expect(links == [["https://example.org/a_(b)", "noopener noreferrer nofollow", "_blank"]], "links: %r" % links)
+    record = tab_a.record()
+    expect(not record["dialogs"] and not record["page"]["alerts"], "a dialog fired: %r %r" % (
+        record["dialogs"], record["page"]["alerts"]))
+    expect(not record["page"]["violations"], "CSP violations: %r" % record["page"]["violations"])
+
+
+@h.timeout(90)
+def test_irc_channel():
+    open_panel(tab_a, "accounts")
+    tab_a.role("button", "Add account").click()
+    dialog = tab_a.css("dialog.account-dialog")
+    dialog.label("Network").select("prpl-irc")
+    dialog.label("User name").fill("ann")
+    dialog.label("Server").fill("127.0.0.1")
+    dialog.css("details.options summary").click()
+    dialog.label("Port").fill(ngircd.port)
+    dialog.role("button", "Add").click()
+    dialog.wait("detached")
+    tab_a.wait_for("document.querySelectorAll('.account[data-status=\"online\"]').length === 2", 45,
+                   "the IRC account to be online")
+    open_panel(tab_a, "conversations")
+    tab_a.role("button", "Join a room").click()
+    dialog = tab_a.css("dialog.join-dialog")
+    dialog.label("Account").select(label="ann@127.0.0.1")
+    dialog.label("Room").fill("#lilac")
+    dialog.role("button", "Join").click()
+    dialog.wait("detached")
+    dave.wait_join("ann", "#lilac")
+    tab_a.wait_for("document.querySelector('.chat-title').textContent.includes('#lilac')", 15, "the room to open")
+    tab_a.wait_for("Array.from(document.querySelectorAll('.members-list li')).some((li) => li.textContent.includes('dave'))",
+                   15, "dave in the member list")
+    dave.say("#lilac", "hello channel")
+    wait_message(tab_a, "hello channel", direction="in")
+    tab_a.css("#composer").fill("hi dave")
+    tab_a.css("#composer").press("Enter")
+    received = dave.wait_message(lambda message: message["text"] == "hi dave", timeout=15)
+    expect(received["target"].lower() == "#lilac", "dave got it in %r" % received["target"])
+    dave._do(lambda: dave.connection.topic("#lilac", "Lilac page tests"))
+    tab_a.wait_for("document.querySelector('.members-topic').textContent === 'Lilac page tests'", 15,
+                   "the topic to show")
+
+
+@h.timeout(90)
+def test_older_history_when_scrolling_up():
+    for number in range(60):
+        bob_says("history %02d" % number)
+    wait_message(tab_a, "history 59", timeout=30)
+    # a fresh page knows only the newest page of history
+    tab_a.call("reload")
+    tab_a.css(".topbar").wait()
+    tab_a.wait_for("Array.from(document.querySelectorAll('.conversation-title')).some((node) => node.textContent === 'Bob')",
+                   15, "the conversation list")
+    tab_a.eval("Array.from(document.querySelectorAll('.conversation-item')).find((node) => "
+               "node.textContent.startsWith('@Bob')).click()")
+    wait_message(tab_a, "history 59")
+    shown = tab_a.text(".log .message-text")
+    expect("history 00" not in shown, "the first page already holds everything (%d messages)" % len(shown))
+    expect(len(shown) <= 60, "the first page holds %d messages" % len(shown))
+    for _ in range(4):
+        tab_a.eval("(() => { const log = document.querySelector('.log'); log.scrollTop = 0; "
+                   "log.dispatchEvent(new Event('scroll')); })()")
+        try:
+            wait_message(tab_a, "history 00", timeout=3)
+            break
+        except AssertionError:
+            continue
+    wait_message(tab_a, "history 00", timeout=5)
+    shown = tab_a.text(".log .message-text")
+    expect(shown.index("history 00") < shown.index("history 59"), "older messages are not above")
+
+
+def test_keyboard():
+    tab_a.css("#composer").click()
+    titles = tab_a.text(".conversation-title")
+    expect(len(titles) == 2, "conversations listed: %r" % titles)
+    current = tab_a.eval("document.querySelector('.chat-title').textContent")
+    tab_a.press("Alt+ArrowDown")
+    tab_a.press("Alt+ArrowUp")
+    tab_a.wait_for("document.querySelector('.chat-title').textContent === %s" % json.dumps(titles[0]), 5,
+                   "Alt+ArrowUp to open the first conversation")
+    tab_a.press("Alt+ArrowDown")
+    tab_a.wait_for("document.querySelector('.chat-title').textContent === %s" % json.dumps(titles[1]), 5,
+                   "Alt+ArrowDown to open the second conversation")
+    expect(tab_a.eval("document.activeElement.id") == "composer", "the composer lost the focus")
+    # Esc closes a dialog and gives the focus back
+    tab_a.role("button", "Join a room").click()
+    tab_a.css("dialog.join-dialog").wait()
+    tab_a.press("Escape")
+    tab_a.css("dialog").wait("detached")
+    # the tabs of the side list follow the arrow keys
+    tab_a.css("#tab-conversations").click()
+    tab_a.press("ArrowRight")
+    tab_a.wait_for("document.activeElement.id === 'tab-buddies' && !document.querySelector('#panel-buddies').hidden",
+                   5, "ArrowRight to move to the buddies tab")
+    tab_a.press("ArrowLeft")
+    tab_a.wait_for("!document.querySelector('#panel-conversations').hidden", 5, "ArrowLeft back")
+    # Tab walks from the composer to the send button
+    tab_a.css("#composer").click()
+    tab_a.press("Tab")
+    expect(tab_a.eval("document.activeElement.classList.contains('send-button')"), "Tab from the composer went to %r" %
+           tab_a.eval("document.activeElement.outerHTML.slice(0, 80)"))
+    names = tab_a.eval("Array.from(document.querySelectorAll('button, input, select, textarea'))"
+                       ".filter((node) => node.offsetParent !== null && !node.labels?.length && !node.getAttribute('aria-label')"
+                       " && !node.textContent.trim()).map((node) => node.outerHTML.slice(0, 80))")
+    expect(not names, "controls without a name: %r" % names)
+
+
+@h.timeout(120)
+def test_reconnecting_keeps_the_draft():
+    tab_a.eval("Array.from(document.querySelectorAll('.conversation-item')).find((node) => "
+               "node.textContent.startsWith('@Bob')).click()")
+    tab_a.css("#composer").fill("a draft that must survive")
+    lilac.stop()
+    tab_a.css(".connection").wait(timeout=20)
+    text = tab_a.eval("document.querySelector('.connection-text').textContent")
+    expect("Reconnecting" in text, "the bar says %r" % text)
+    lilac.start()
+    tab_a.css(".connection").wait("hidden", timeout=40)
+    expect(tab_a.css("#composer").value() == "a draft that must survive", "the draft is now %r" %
+           tab_a.css("#composer").value())
+    tab_a.wait_for("document.querySelectorAll('.account[data-status=\"online\"]').length === 2", 45,
+                   "both accounts online again")
+    bob_says("after the restart")
+    wait_message(tab_a, "after the restart", timeout=20)
+    expect(tab_a.css("#composer").value() == "a draft that must survive", "the draft changed")
+    tab_a.css("#composer").fill("")
+
+
+def test_chinese_locale():
+    browser.command("context", name="zh", options={"locale": "zh-CN"})
+    page = Page(browser, "zh", context="zh")
+    page.goto(url())
+    page.css(".login-form").wait()
+    expect(page.eval("document.documentElement.lang") == "zh-CN", "lang %r" % page.eval("document.documentElement.lang"))
+    page.role("button", "登录").wait()
+    page.label("用户名").fill("ann")
+    page.label("密码").fill(ANN_PASSWORD)
+    page.role("button", "登录").click()
+    page.css(".topbar").wait()
+    tabs = page.text("[role=tab]")
+    expect([tab.split("1")[0].strip() for tab in tabs][:3] == ["聊天", "好友", "账户"], "tabs: %r" % tabs)
+    page.screenshot("zh-CN-1280x800.png")
+    # switched to English in the menu, and remembered
+    page.css(".menu summary").click()
+    page.css("#menu-language").select("en")
+    page.role("tab", "Buddies").wait()
+    page.call("reload")
+    page.role("tab", "Buddies").wait()
+    page.css(".menu summary").click()
+    page.css("#menu-language").select("zh_CN")
+    page.role("tab", "好友").wait()
+    browser.command("closeContext", name="zh")
+
+
+def shoot(context, file_prefix, viewport, scale):
+    browser.command("context", name=context, options={"viewport": viewport, "deviceScaleFactor": scale})
+    page = Page(browser, context, context=context)
+    page.goto(url())
+    log_in(page)
+    page.css("#panel-conversations").wait()
+    page.wait_for("document.querySelectorAll('.conversation-entry').length === 2", 10, "the conversations")
+    no_horizontal_scroll(page, "%s, the list" % file_prefix)
+    page.screenshot("%s-list.png" % file_prefix)
+    page.eval("Array.from(document.querySelectorAll('.conversation-item')).find((node) => "
+              "node.textContent.startsWith('@Bob')).click()")
+    wait_message(page, "after the restart")
+    page.css("#composer").wait()
+    no_horizontal_scroll(page, "%s, the conversation" % file_prefix)
+    visible = page.eval("(() => { const r = document.querySelector('.send-button').getBoundingClientRect(); "
+                        "return r.bottom <= window.innerHeight && r.right <= window.innerWidth && r.width > 0; })()")
+    expect(visible, "%s: the send button is off screen" % file_prefix)
+    page.screenshot("%s-conversation.png" % file_prefix)
+    page.eval("Array.from(document.querySelectorAll('.conversation-item')).find((node) => "
+              "node.textContent.startsWith('#')) ?.click()")
+    return page
+
+
+def test_screenshots_desktop_phone_and_zoom():
+    open_panel(tab_a, "conversations")
+    tab_a.eval("Array.from(document.querySelectorAll('.conversation-item')).find((node) => "
+               "node.textContent.startsWith('@Bob')).click()")
+    tab_a.screenshot("main-1280x800.png")
+    open_panel(tab_a, "accounts")
+    tab_a.screenshot("accounts-1280x800.png")
+    open_panel(tab_a, "buddies")
+    tab_a.screenshot("buddies-1280x800.png")
+    open_panel(tab_a, "conversations")
+    tab_a.eval("Array.from(document.querySelectorAll('.conversation-item')).find((node) => "
+               "node.textContent.startsWith('#')).click()")
+    tab_a.screenshot("room-1280x800.png")
+    phone = shoot("phone", "phone-390x844", {"width": 390, "height": 844}, 2)
+    phone.screenshot("phone-390x844-room.png")
+    browser.command("closeContext", name="phone")
+    # 200% zoom of a 1280x800 window: a 640x400 CSS viewport drawn at twice the scale
+    zoom = shoot("zoom", "zoom-200", {"width": 640, "height": 400}, 2)
+    zoom.role("button", "Back").click()
+    zoom.css("#tab-accounts").click()
+    no_horizontal_scroll(zoom, "200%, the accounts")
+    zoom.screenshot("zoom-200-accounts.png")
+    browser.command("closeContext", name="zoom")
+
+
+def test_log_out():
+    tab_a.css(".menu summary").click()
+    tab_a.role("button", "Log out").click()
+    tab_a.css(".login-form").wait()
+    status = tab_a.eval("fetch('/api/v1/session').then((response) => response.status)")
+    expect(status == 401, "after logging out GET /session answered %r" % status)
+    # the other tab of the same login learns it from its poll
+    tab_b.css(".login-form").wait(timeout=40)
+
+
+def test_no_page_errors():
+    for page in (tab_a, tab_b):
+        record = page.record()
+        expect(not record["errors"], "%s: page errors: %r" % (page.name, record["errors"]))
+        expect(not record["dialogs"], "%s: dialogs: %r" % (page.name, record["dialogs"]))
+        unexpected = [line for line in record["console"]
+                      if "ERR_CONNECTION_REFUSED" not in line and "Failed to load resource" not in line]
+        expect(not unexpected, "%s: %d console errors, the first: %r" % (page.name, len(unexpected), unexpected[:3]))
+
+
+def test_gateway_stops_cleanly():
+    browser.stop()
+    lilac.assert_clean_exit()
+
+
+if __name__ == "__main__":
+    h.run(globals())

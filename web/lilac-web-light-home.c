@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * Copyright 2026 The Lilac developers
+ *
+ * The light view's home page: the user's presence, the open conversations
+ * with their unread counts, what waits for an answer, and the IM accounts
+ * with their status.
+ */
+#include "config.h"
+
+#include "lilac-error.h"
+#include "lilac-web-light-private.h"
+#include "lilac-web-server-private.h"
+
+#define LILAC_WEB_LIGHT_HOME_PAGE_SIZE 15
+
+static const LilacWebFormField lilac_web_light_presence_fields[] = {
+  LILAC_WEB_LIGHT_CSRF_FIELD,
+  { "status", N_("Status"), 16, LILAC_WEB_FORM_REQUIRED },
+  { "message", N_("Status message"), 1024, 0 },
+  { NULL }
+};
+
+static const struct {
+  const char *status;
+  const char *label;
+} lilac_web_light_account_statuses[] = {
+  { "offline", N_("offline") },
+  { "connecting", N_("connecting") },
+  { "online", N_("online") },
+  { "error", N_("error") },
+};
+
+static const char *
+lilac_web_light_home_account_status (const LilacWebLanguage *language,
+                                     const char             *status)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (lilac_web_light_account_statuses); i++)
+    {
+      if (g_str_equal (status, lilac_web_light_account_statuses[i].status))
+        return _(lilac_web_light_account_statuses[i].label);
+    }
+  return status;
+}
+
+/* the protocol's name (XMPP, IRC, ...) from the protocol list, else its id */
+static const char *
+lilac_web_light_home_protocol_name (LilacWebLightRequest *request,
+                                    const char           *id)
+{
+  LilacProtocols *protocols = lilac_im_manager_get_protocols (request->server->manager);
+  JsonArray *list = lilac_protocols_get_list (protocols);
+
+  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
+    {
+      JsonObject *protocol = json_array_get_object_element (list, i);
+
+      if (g_str_equal (lilac_web_light_json_string (protocol, "id"), id))
+        return lilac_web_light_json_string (protocol, "name");
+    }
+  return id;
+}
+
+static LilacWebHtml *
+lilac_web_light_home_accounts (LilacWebLightRequest *request,
+                               JsonArray            *accounts)
+{
+  const LilacWebLanguage *language = request->language;
+  g_autoptr(LilacWebHtml) items = lilac_web_html_new ();
+  guint n_accounts = accounts != NULL ? json_array_get_length (accounts) : 0;
+
+  if (n_accounts == 0)
+    return lilac_web_light_paragraph (_("No IM accounts yet: add one in the full page."));
+  for (guint i = 0; i < n_accounts; i++)
+    {
+      JsonObject *account = json_array_get_object_element (accounts, i);
+      const char *protocol = lilac_web_light_json_string (account, "protocol");
+      const char *status = lilac_web_light_json_string (account, "status");
+      g_autoptr(LilacWebSlots) slots = lilac_web_slots_new ();
+      g_autofree char *name = NULL;
+      g_autofree char *error = NULL;
+
+      name = lilac_web_light_shorten (lilac_web_light_json_string (account, "username"), 64);
+      error = lilac_web_light_shorten (lilac_web_light_json_string (account, "error"), 120);
+      lilac_web_slots_set_text (slots, "name", name);
+      lilac_web_slots_set_text (slots, "protocol",
+                                lilac_web_light_home_protocol_name (request, protocol));
+      lilac_web_slots_set_text (slots, "status",
+                                lilac_web_light_home_account_status (language, status));
+      if (error[0] != '\0')
+        lilac_web_slots_set_printf (slots, "error", " (%s)", error);
+      lilac_web_template_append ("home-account", slots, items);
+    }
+  return lilac_web_light_list (g_steal_pointer (&items));
+}
+
+static int
+lilac_web_light_home_compare_unread (gconstpointer a,
+                                     gconstpointer b)
+{
+  gint64 unread_a = lilac_web_light_json_int (*(JsonObject **) a, "unread");
+  gint64 unread_b = lilac_web_light_json_int (*(JsonObject **) b, "unread");
+
+  return (unread_b > 0) - (unread_a > 0);
+}
+
+static void
+lilac_web_light_home_append_conversation (LilacWebLightRequest *request,
+                                          JsonObject           *conversation,
+                                          LilacWebHtml         *items)
+{
+  const LilacWebLanguage *language = request->language;
+  g_autoptr(LilacWebSlots) slots = lilac_web_slots_new ();
+  const char *title = lilac_web_light_json_string (conversation, "title");
+  g_autofree char *name = lilac_web_light_shorten (title[0] != '\0'
+                                                     ? title
+                                                     : lilac_web_light_json_string (conversation,
+                                                                                    "name"),
+                                                   64);
+  g_autofree char *href = g_strconcat (LILAC_WEB_LIGHT_PREFIX "/c/",
+                                       lilac_web_light_json_string (conversation, "id"), NULL);
+  gint64 unread = lilac_web_light_json_int (conversation, "unread");
+
+  lilac_web_slots_set_text (slots, "href", href);
+  lilac_web_slots_set_text (slots, "name", name);
+  if (g_str_equal (lilac_web_light_json_string (conversation, "type"), "chat"))
+    lilac_web_slots_set_printf (slots, "kind", " (%s)", _("chat"));
+  if (unread > 0)
+    {
+      g_autoptr(LilacWebSlots) strong = lilac_web_slots_new ();
+      LilacWebHtml *html = lilac_web_html_new ();
+
+      /* TRANSLATORS: the number of unread messages of a conversation */
+      lilac_web_slots_set_printf (strong, "text", _("%d unread"), (int) MIN (unread, G_MAXINT));
+      lilac_web_template_append ("unread", strong, html);
+      lilac_web_slots_take_html (slots, "unread", html);
+    }
+  lilac_web_template_append ("home-conversation", slots, items);
+}
+
+/* one page of the conversations, those with unread messages first */
+static void
+lilac_web_light_home_conversations (LilacWebLightRequest *request,
+                                    JsonArray            *conversations,
+                                    LilacWebSlots        *slots)
+{
+  const LilacWebLanguage *language = request->language;
+  g_autoptr(GPtrArray) sorted = g_ptr_array_new ();
+  g_autoptr(LilacWebHtml) items = lilac_web_html_new ();
+  unsigned number = lilac_web_light_page_number (request);
+  guint first = (number - 1) * LILAC_WEB_LIGHT_HOME_PAGE_SIZE;
+  LilacWebHtml *pager;
+
+  for (guint i = 0; conversations != NULL && i < json_array_get_length (conversations); i++)
+    g_ptr_array_add (sorted, json_array_get_object_element (conversations, i));
+  if (sorted->len == 0)
+    {
+      lilac_web_slots_take_html (slots, "conversations",
+                                 lilac_web_light_paragraph (_("No open conversations.")));
+      return;
+    }
+  /* a stable sort: otherwise in the order of /state */
+  g_ptr_array_sort (sorted, lilac_web_light_home_compare_unread);
+  for (guint i = first; i < sorted->len && i < first + LILAC_WEB_LIGHT_HOME_PAGE_SIZE; i++)
+    lilac_web_light_home_append_conversation (request, sorted->pdata[i], items);
+  lilac_web_slots_take_html (slots, "conversations", lilac_web_light_list (g_steal_pointer (&items)));
+  pager = lilac_web_light_pager (request, LILAC_WEB_LIGHT_PREFIX "/", number,
+                                 sorted->len > first + LILAC_WEB_LIGHT_HOME_PAGE_SIZE);
+  if (pager != NULL)
+    lilac_web_slots_take_html (slots, "pager", pager);
+}
+
+static void
+lilac_web_light_home_counts (LilacWebLightRequest *request,
+                             JsonObject           *state,
+                             LilacWebSlots        *slots)
+{
+  const LilacWebLanguage *language = request->language;
+  JsonArray *requests = lilac_web_light_json_array (state, "requests");
+  JsonArray *transfers = lilac_web_light_json_array (state, "transfers");
+  LilacWebHtml *html = lilac_web_html_new ();
+  g_autofree char *text = NULL;
+
+  /* TRANSLATORS: a link to the requests (buddy authorizations, certificates) that wait */
+  text = g_strdup_printf (_("Requests (%u)"), requests != NULL ? json_array_get_length (requests) : 0);
+  lilac_web_light_append_link (html, LILAC_WEB_LIGHT_PREFIX "/requests", text);
+  lilac_web_slots_take_html (slots, "requests", html);
+  g_free (text);
+  html = lilac_web_html_new ();
+  /* TRANSLATORS: a link to the file transfers */
+  text = g_strdup_printf (_("Files (%u)"), transfers != NULL ? json_array_get_length (transfers) : 0);
+  lilac_web_light_append_link (html, LILAC_WEB_LIGHT_PREFIX "/files", text);
+  lilac_web_slots_take_html (slots, "files", html);
+}
+
+static void
+lilac_web_light_home_get (LilacWebLightRequest *request)
+{
+  const LilacWebLanguage *language = request->language;
+  g_auto(LilacWebLightPage) page = { _("Home"), lilac_web_html_new () };
+  g_autoptr(LilacWebSlots) slots = lilac_web_slots_new ();
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonObject) state = lilac_im_session_get_state (request->session, &local_error);
+  JsonObject *presence;
+
+  if (state == NULL)
+    {
+      lilac_web_light_request_answer_error (request, local_error);
+      return;
+    }
+  presence = lilac_web_light_json_object (state, "presence");
+  if (g_strcmp0 (lilac_web_light_request_get_query (request, "done"), "presence") == 0)
+    page.notice = lilac_web_light_notice (_("Your status is set."));
+  lilac_web_light_slots_set_csrf (slots, request);
+  lilac_web_slots_take_html (slots, "statuses",
+                             lilac_web_light_presence_options (language,
+                                                               lilac_web_light_json_string (presence,
+                                                                                            "status")));
+  lilac_web_slots_set_text (slots, "message", lilac_web_light_json_string (presence, "message"));
+  lilac_web_slots_set_text (slots, "l_status", _("Status"));
+  lilac_web_slots_set_text (slots, "l_message", _("Message"));
+  lilac_web_slots_set_text (slots, "l_set", _("Set"));
+  lilac_web_slots_set_text (slots, "l_conversations", _("Conversations"));
+  lilac_web_slots_set_text (slots, "l_accounts", _("Accounts"));
+  lilac_web_slots_set_text (slots, "l_logout", _("Log out"));
+  lilac_web_light_home_conversations (request, lilac_web_light_json_array (state, "conversations"),
+                                      slots);
+  lilac_web_light_home_counts (request, state, slots);
+  lilac_web_slots_take_html (slots, "accounts",
+                             lilac_web_light_home_accounts (request,
+                                                            lilac_web_light_json_array (state,
+                                                                                        "accounts")));
+  lilac_web_template_append ("home", slots, page.body);
+  lilac_web_light_request_answer_page (request, SOUP_STATUS_OK, &page);
+}
+
+static void
+lilac_web_light_presence_post (LilacWebLightRequest *request)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (!lilac_im_session_set_presence (request->session,
+                                      lilac_web_light_request_get_field (request, "status"),
+                                      lilac_web_light_request_get_field (request, "message"),
+                                      &local_error))
+    {
+      lilac_web_light_request_answer_error (request, local_error);
+      return;
+    }
+  lilac_web_light_request_redirect (request, LILAC_WEB_LIGHT_PREFIX "/?done=presence");
+}
+
+const LilacWebLightRoute lilac_web_light_routes_home[] = {
+  { "GET", "/", lilac_web_light_home_get, LILAC_WEB_LIGHT_LOGIN },
+  { "POST", "/presence", lilac_web_light_presence_post, LILAC_WEB_LIGHT_LOGIN | LILAC_WEB_LIGHT_FORM,
+    lilac_web_light_presence_fields },
+  { NULL }
+};
