@@ -16,7 +16,7 @@ LILAC_BUILD_PACKAGES=(
 # Never npm or nodejs from Debian: Node 20 and npm come preinstalled and Debian's npm conflicts.
 LILAC_TEST_PACKAGES=(
   prosody ngircd python3-slixmpp python3-irc
-  python3-nacl python3-prometheus-client
+  python3-nacl python3-prometheus-client openssl
   w3m lynx python3-html5lib
   clang libclang-rt-14-dev valgrind
 )
