@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "lilac-error.h"
-#include "lilac-metrics.h"
 #include "lilac-secret.h"
 #include "lilac-web-light-private.h"
+#include "lilac-web-login.h"
 #include "lilac-web-server-private.h"
 
 #define LILAC_WEB_LIGHT_PREFERENCE_MAX_AGE (365 * 24 * 3600)
@@ -85,103 +85,35 @@ lilac_web_light_login_get (LilacWebLightRequest *request)
   lilac_web_light_login_show (request, SOUP_STATUS_OK, NULL, NULL);
 }
 
-/* The login is the API's (POST /api/v1/session): the same failure counters
- * per user name and per address, the same login record and cookie */
-
-static char *
-lilac_web_light_login_name_key (const char *name)
-{
-  return g_utf8_casefold (name, -1);
-}
-
-static const char *
-lilac_web_light_login_address (LilacWebLightRequest *request)
-{
-  const char *address = soup_server_message_get_remote_host (request->msg);
-
-  return address != NULL ? address : "";
-}
-
+/* the login is the API's (POST /api/v1/session), through lilac-web-login.c:
+ * the same failure counters, login record and cookie */
 static void
-lilac_web_light_login_count_failure (LilacWebLightRequest *request)
-{
-  LilacWebServer *server = request->server;
-  g_autofree char *key = lilac_web_light_login_name_key (lilac_web_light_request_get_field (request,
-                                                                                          "username"));
-
-  lilac_metrics_add (LILAC_METRIC_LOGIN_FAILURES, 1);
-  lilac_rate_limit_add_failure (server->name_failures, key);
-  lilac_rate_limit_add_failure (server->address_failures, lilac_web_light_login_address (request));
-}
-
-static void
-lilac_web_light_login_started (LilacWebLightRequest *request,
-                               const LilacUser      *user,
-                               LilacKey             *data_key,
-                               const char           *token)
-{
-  const LilacWebLanguage *language = request->language;
-  LilacWebServer *server = request->server;
-  LilacImSession *session = lilac_im_manager_ensure (server->manager, user, data_key);
-
-  if (lilac_user_store_take_credentials_reset (server->users, user->id))
-    lilac_im_session_notify (session, "warning", _("Your IM passwords were erased"),
-                             _("An administrator reset your Lilac password. The stored passwords "
-                               "of your IM accounts could not be kept: enter them again."));
-  lilac_web_light_request_add_cookie (request, LILAC_WEB_LIGHT_SESSION_COOKIE, token,
-                                      server->settings.session_days * 24 * 3600);
-  lilac_web_light_request_redirect (request, LILAC_WEB_LIGHT_PREFIX "/");
-}
-
-static void
-lilac_web_light_login_authenticated_cb (GObject      *source,
-                                        GAsyncResult *result,
-                                        gpointer      user_data)
+lilac_web_light_login_done_cb (GObject      *source,
+                               GAsyncResult *result,
+                               gpointer      user_data)
 {
   g_autoptr(LilacWebLightRequest) request = user_data;
   const LilacWebLanguage *language = request->language;
   LilacWebServer *server = request->server;
-  g_autoptr(LilacKey) data_key = NULL;
   g_autoptr(LilacUser) user = NULL;
   g_autoptr(LilacLogin) login = NULL;
   g_autoptr(GError) local_error = NULL;
   g_autofree char *token = NULL;
 
-  user = lilac_user_store_authenticate_finish (LILAC_USER_STORE (source), result, &data_key,
-                                               &local_error);
-  if (user != NULL)
-    login = lilac_login_store_create (server->logins, user, data_key,
-                                      soup_server_message_get_remote_host (request->msg),
-                                      lilac_web_light_request_get_header (request, "User-Agent"),
-                                      &token, &local_error);
+  login = lilac_web_login_finish (server, result, &user, &token, &local_error);
   if (login != NULL)
-    lilac_web_light_login_started (request, user, data_key, token);
-  else if (g_error_matches (local_error, LILAC_ERROR, LILAC_ERROR_UNAUTHORIZED))
     {
-      lilac_web_light_login_count_failure (request);
-      lilac_web_light_login_show (request, SOUP_STATUS_UNAUTHORIZED,
-                                  lilac_web_light_request_get_field (request, "username"),
-                                  _("Wrong user name or password."));
+      lilac_web_light_request_add_cookie (request, LILAC_WEB_LIGHT_SESSION_COOKIE, token,
+                                          server->settings.session_days * 24 * 3600);
+      lilac_web_light_request_redirect (request, LILAC_WEB_LIGHT_PREFIX "/");
     }
+  else if (g_error_matches (local_error, LILAC_ERROR, LILAC_ERROR_UNAUTHORIZED))
+    lilac_web_light_login_show (request, SOUP_STATUS_UNAUTHORIZED,
+                                lilac_web_light_request_get_field (request, "username"),
+                                _("Wrong user name or password."));
   else
     lilac_web_light_request_answer_error (request, local_error);
   lilac_web_light_request_resume (request);
-}
-
-static gboolean
-lilac_web_light_login_allowed (LilacWebLightRequest *request,
-                               const char           *username)
-{
-  LilacWebServer *server = request->server;
-  g_autofree char *key = lilac_web_light_login_name_key (username);
-
-  if (lilac_rate_limit_allows (server->name_failures, key) &&
-      lilac_rate_limit_allows (server->address_failures, lilac_web_light_login_address (request)))
-    return TRUE;
-  lilac_metrics_add (LILAC_METRIC_RATE_LIMITED, 1);
-  soup_message_headers_replace (soup_server_message_get_response_headers (request->msg),
-                                "Retry-After", "60");
-  return FALSE;
 }
 
 static void
@@ -201,15 +133,14 @@ lilac_web_light_login_post (LilacWebLightRequest *request)
   else if (username == NULL || username[0] == '\0' || password == NULL || password[0] == '\0')
     lilac_web_light_login_show (request, SOUP_STATUS_BAD_REQUEST, username,
                                 _("Please enter your user name and password."));
-  else if (!lilac_web_light_login_allowed (request, username))
+  else if (!lilac_web_login_allowed (request->server, request->msg, username))
     lilac_web_light_login_show (request, 429, username,
                                 _("Too many failed logins; wait a minute and try again."));
   else
     {
       lilac_web_light_request_pause (request);
-      lilac_user_store_authenticate_async (request->server->users, username, password, NULL,
-                                           lilac_web_light_login_authenticated_cb,
-                                           lilac_web_light_request_ref (request));
+      lilac_web_login_async (request->server, request->msg, username, password,
+                             lilac_web_light_login_done_cb, lilac_web_light_request_ref (request));
     }
 }
 

@@ -14,6 +14,7 @@
 
 #include "lilac-error.h"
 #include "lilac-json.h"
+#include "lilac-web-login.h"
 #include "lilac-web-response.h"
 #include "lilac-web-server-private.h"
 
@@ -137,33 +138,6 @@ lilac_web_request_get_header (LilacWebRequest *request,
 
 /* ---------------------------------------------------------------- Matching */
 
-static gboolean
-lilac_web_router_match_path (const char      *pattern,
-                             char           **segments,
-                             LilacWebRequest *request)
-{
-  g_auto(GStrv) parts = g_strsplit (pattern + 1, "/", -1);
-  unsigned params = 0;
-  unsigned i;
-
-  for (i = 0; parts[i] != NULL; i++)
-    {
-      if (segments[i] == NULL)
-        return FALSE;
-      if (g_str_equal (parts[i], "{}"))
-        {
-          if (segments[i][0] == '\0' || params >= LILAC_WEB_ROUTE_MAX_PARAMS)
-            return FALSE;
-          if (request != NULL)
-            request->params[params] = g_strdup (segments[i]);
-          params++;
-        }
-      else if (!g_str_equal (parts[i], segments[i]))
-        return FALSE;
-    }
-  return segments[i] == NULL;
-}
-
 static const LilacWebRoute *
 lilac_web_router_find (const char  *method,
                        char       **segments,
@@ -174,7 +148,7 @@ lilac_web_router_find (const char  *method,
     {
       for (const LilacWebRoute *route = lilac_web_route_tables[t]; route->path != NULL; route++)
         {
-          if (!lilac_web_router_match_path (route->path, segments, NULL))
+          if (!lilac_web_path_match (route->path, segments, NULL, LILAC_WEB_ROUTE_MAX_PARAMS))
             continue;
           *path_known = TRUE;
           if (g_str_equal (route->method, method))
@@ -212,28 +186,9 @@ static gboolean
 lilac_web_router_authenticate (LilacWebRequest *request,
                                GError         **error)
 {
-  LilacWebServer *server = request->server;
   g_autofree char *token = lilac_web_router_get_token (request, &request->bearer);
-  g_autoptr(LilacUser) user = NULL;
-  g_autoptr(LilacKey) data_key = NULL;
-  LilacImSession *session;
 
-  request->login = lilac_login_store_lookup (server->logins, token, error);
-  if (request->login == NULL)
-    return FALSE;
-  session = lilac_im_manager_lookup (server->manager, request->login->user_id);
-  if (session == NULL)
-    {
-      /* the first request of a login since the gateway started: its token opens the data key */
-      user = lilac_user_store_get (server->users, request->login->user_id, error);
-      data_key = user != NULL ? lilac_login_store_open_key (server->logins, token, error) : NULL;
-      if (data_key == NULL)
-        return FALSE;
-      session = lilac_im_manager_ensure (server->manager, user, data_key);
-    }
-  request->session = g_object_ref (session);
-  lilac_im_session_touch (session);
-  return TRUE;
+  return lilac_web_login_open (request->server, token, &request->login, &request->session, error);
 }
 
 static gboolean
@@ -342,7 +297,7 @@ lilac_web_router_dispatch (LilacWebServer    *server,
       return;
     }
   request = lilac_web_request_new (server, msg);
-  lilac_web_router_match_path (route->path, segments, request);
+  lilac_web_path_match (route->path, segments, request->params, LILAC_WEB_ROUTE_MAX_PARAMS);
   if (!lilac_web_router_check (request, route, &local_error))
     {
       lilac_web_response_error (msg, local_error);
