@@ -49,6 +49,8 @@ lilac_web_route_admin_users_list (LilacWebRequest *request)
       json_object_set_string_member (object, "worker",
                                      session != NULL ? lilac_im_session_get_worker_state (session)
                                                      : "stopped");
+      json_object_set_int_member (object, "worker_pid",
+                                  session != NULL ? lilac_im_session_get_worker_pid (session) : 0);
       json_array_add_object_element (list, object);
     }
   lilac_web_response_array (request->msg, SOUP_STATUS_OK, list);

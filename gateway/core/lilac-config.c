@@ -121,6 +121,7 @@ lilac_config_load_file (LilacConfig *self,
   gint64 failures = self->login_failures;
   gint64 max_transfer = self->max_transfer / (1024 * 1024);
   gint64 quota = self->transfer_quota / (1024 * 1024);
+  gint64 database = self->max_database / (1024 * 1024);
   g_autoptr(GError) local_error = NULL;
 
   if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, error))
@@ -161,6 +162,7 @@ lilac_config_load_file (LilacConfig *self,
       !lilac_config_read_int (file, "gateway", "history_days", 1, 36500, &history, error) ||
       !lilac_config_read_int (file, "gateway", "max_transfer_mib", 1, 1 << 20, &max_transfer, error) ||
       !lilac_config_read_int (file, "gateway", "transfer_quota_mib", 1, 1 << 30, &quota, error) ||
+      !lilac_config_read_int (file, "gateway", "max_database_mib", 0, 1 << 30, &database, error) ||
       !lilac_config_read_int (file, "workers", "idle_minutes", 1, 100000, &idle, error) ||
       !lilac_config_read_int (file, "workers", "memory_mib", 0, 1 << 20, &memory, error) ||
       !lilac_config_read_int (file, "workers", "cpu_seconds", 0, G_MAXINT, &cpu, error) ||
@@ -184,6 +186,7 @@ lilac_config_load_file (LilacConfig *self,
   self->worker_files = (int) files;
   self->max_transfer = max_transfer * 1024 * 1024;
   self->transfer_quota = quota * 1024 * 1024;
+  self->max_database = database * 1024 * 1024;
   return TRUE;
 }
 

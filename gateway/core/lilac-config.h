@@ -36,6 +36,7 @@ typedef struct {
   char **worker_plugins;     /* (owned) (nullable) extra libpurple plugin ids every worker loads */
   int login_failures;        /* failed logins per minute per name and per address before 429 */
   gint64 max_transfer;       /* bytes of one file transfer */
+  gint64 max_database;       /* bytes the database may grow to, 0: no limit */
   gint64 transfer_quota;     /* bytes of stored transfers per user */
 } LilacConfig;
 

@@ -235,6 +235,34 @@ lilac_store_open (const char *path,
   return g_steal_pointer (&self);
 }
 
+/**
+ * lilac_store_set_max_size:
+ * @self: the store
+ * @bytes: the largest size the database file may reach, 0 for no limit
+ * @error: return location for a #GError
+ *
+ * Caps the database (PRAGMA max_page_count): past it, writes fail with
+ * UNAVAILABLE ("database or disk is full") while reads go on, exactly as on
+ * a full disk.
+ */
+gboolean
+lilac_store_set_max_size (LilacStore *self,
+                          gint64      bytes,
+                          GError    **error)
+{
+  g_autoptr(sqlite3_stmt) stmt = NULL;
+  g_autofree char *sql = NULL;
+  gint64 page_size = 4096;
+
+  if (bytes <= 0)
+    return TRUE;
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA page_size", -1, &stmt, NULL) == SQLITE_OK &&
+      sqlite3_step (stmt) == SQLITE_ROW)
+    page_size = sqlite3_column_int64 (stmt, 0);
+  sql = g_strdup_printf ("PRAGMA max_page_count = %" G_GINT64_FORMAT, MAX (bytes / page_size, 1));
+  return lilac_store_exec (self, sql, error);
+}
+
 int
 lilac_store_get_version (LilacStore *self)
 {

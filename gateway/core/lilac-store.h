@@ -23,6 +23,9 @@ G_DECLARE_FINAL_TYPE (LilacStore, lilac_store, LILAC, STORE, GObject)
 LilacStore *lilac_store_open (const char *path,
                               GError    **error);
 int         lilac_store_get_version (LilacStore *self);
+gboolean    lilac_store_set_max_size (LilacStore *self,
+                                      gint64      bytes,
+                                      GError    **error);
 int         lilac_store_get_latest_version (void);
 sqlite3    *lilac_store_get_db (LilacStore *self);
 LilacStmt  *lilac_store_prepare (LilacStore *self,

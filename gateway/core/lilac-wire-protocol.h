@@ -32,6 +32,12 @@ G_BEGIN_DECLS
  * where the name is libpurple's normalized conversation name. The gateway
  * maps references to its own stable conversation ids; the worker never sees
  * those ids.
+ *
+ * The zygote (lilac-worker --zygote) speaks the same framing on its control
+ * socket, a stream socket whose other end is the gateway's supervisor: it
+ * sends HELLO (role "zygote") once libpurple is ready, answers FORK (150)
+ * with the child's pid, and sends a worker.exited event for each child it
+ * reaps. Every other request gets an ERROR (bad_request).
  */
 
 #define LILAC_WIRE_PROTOCOL_VERSION 1
@@ -58,14 +64,19 @@ typedef enum {
                                      *  reply {} */
   LILAC_WIRE_TYPING_SET = 106,      /* {"conversation":REF,"state":"typing|paused|none"} reply {} */
   LILAC_WIRE_BUDDY_ADD = 107,       /* {"account","name","alias"?,"group"?} adds to the buddy list
-                                     *  and asks for a subscription; reply {} */
-  LILAC_WIRE_BUDDY_REMOVE = 108,    /* {"account","name"} reply {}; not_found if no such buddy */
+                                     *  (group "Buddies" by default) and asks for a subscription;
+                                     *  reply {}; unavailable if the account is not connected */
+  LILAC_WIRE_BUDDY_REMOVE = 108,    /* {"account","name"} reply {}; not_found if no such buddy,
+                                     *  unavailable if the account is not connected */
   LILAC_WIRE_REQUEST_ANSWER = 109,  /* {"request":"ID","action":INDEX,"fields"?:{"FIELD ID":value}}
                                      *  answers a request.opened; reply {}; not_found if it is gone */
   LILAC_WIRE_PING = 110,            /* {} reply {} — the heartbeat */
   LILAC_WIRE_SHUTDOWN = 111,        /* {} the worker signs off and exits 0; no reply */
   LILAC_WIRE_SETTINGS_SET = 112,    /* {"subscription_policy":"ask|accept_all|accept_buddies|reject"}
-                                     *  the user's settings that the worker applies; reply {} */
+                                     *  the user's settings that the worker applies; reply {};
+                                     *  bad_request for an unknown policy, unavailable for one
+                                     *  other than ask without the subscription-policy plugin;
+                                     *  members the worker does not know are ignored */
   LILAC_WIRE_TRANSFER_ACCEPT = 113, /* {"transfer":"ID","fd":true} + the write end of a pipe: the worker
                                      *  accepts the offer and writes the bytes received into the
                                      *  pipe, closing it when the transfer ends; reply {} */
@@ -74,6 +85,13 @@ typedef enum {
   LILAC_WIRE_TRANSFER_SEND = 116,   /* {"account","to","filename","size","fd":true} + the read end of
                                      *  a pipe that carries exactly size bytes; the worker offers the
                                      *  file and sends what it reads; reply {"transfer":"ID"} */
+
+  /* gateway -> zygote: 150+ */
+  LILAC_WIRE_FORK = 150,            /* {"dir","limits"?:{"memory_mib","cpu_seconds","files"},"fd":true}
+                                     *  + the worker's end of a new socketpair (SCM_RIGHTS): the
+                                     *  zygote forks a worker for the libpurple folder dir (absolute),
+                                     *  with those resource limits (0 or absent: none), that speaks
+                                     *  this protocol on the socket; reply {"pid":N} */
 
   /* worker -> gateway: 200+ */
   LILAC_WIRE_EVENT = 200,           /* {"event":{"type":"...",...}} see below; id 0 */
@@ -91,7 +109,9 @@ typedef enum {
  * conversation reference (REF above), and the gateway adds seq, time and ids.
  *
  *   account.status       {"account","status":"offline|connecting|online|error",
- *                         "error"?:"text","reason"?:"network|auth|certificate|other"}
+ *                         "error"?:"text","reason"?:"network|auth|certificate|other",
+ *                         "retry_in"?:MS} retry_in: the worker signs on again by itself
+ *                         after that many milliseconds (errors that are not fatal only)
  *   buddy.added / buddy.updated / buddy.removed
  *                        {"account","name","alias","group",
  *                         "presence":{"status","message","idle"}}
@@ -107,10 +127,23 @@ typedef enum {
  *   notify               {"account"?,"level":"info|warning|error","title","text"}
  *   request.opened       {"request":{"id","account"?,"kind":"authorize|action|input|fields|choice",
  *                         "title","primary","secondary","actions":["Accept","Deny"],
- *                         "default_action"?:N,"fields"?:[{"id","label","type":"string|int|bool|choice",
- *                         "value"?,"choices"?:[...],"required"?,"masked"?,"multiline"?}]}}
- *                        the id is the worker's, unique while the worker runs
+ *                         "default_action"?:N,"fields"?:[{"id","label","type":"string|int|bool|choice|label",
+ *                         "value"?,"choices"?:[...],"multiple"?,"required"?,"masked"?,"multiline"?}]}}
+ *                        the id is the worker's, unique while the worker runs. An input request
+ *                        has one string field "text", a choice request one choice field "choice";
+ *                        a choice's value is the index of the chosen one in "choices" (an array
+ *                        of indexes when "multiple"); a "label" field is text to show, without a
+ *                        value. REQUEST_ANSWER's "fields" give values by field id (a choice: an
+ *                        index or a label); a value of the wrong type is bad_request. An authorize
+ *                        request (someone wants to add the user) has the actions
+ *                        ["Authorize","Deny"]. A request nobody answers is cancelled after 10
+ *                        minutes, or when its account signs off, or the worker stops.
  *   request.closed       {"request":"ID"} answered elsewhere, cancelled by libpurple or expired
+ *
+ * Events the zygote sends:
+ *
+ *   worker.exited        {"pid","code"?:N,"signal"?:N} a child it forked ended: exited with that
+ *                        status, or was killed by that signal
  *   transfer.offered     {"transfer":{"id","account","peer","filename","size"}} a file offered to
  *                        the user; the filename is the peer's, verbatim (the gateway sanitizes it)
  *   transfer.progress    {"transfer":"ID","done":BYTES,"state":"active|done|cancelled|failed",

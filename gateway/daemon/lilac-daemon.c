@@ -146,7 +146,7 @@ lilac_daemon_open_store (LilacDaemon *self,
   if (!lilac_secret_init (error))
     return FALSE;
   self->store = lilac_store_open (database, error);
-  if (self->store == NULL)
+  if (self->store == NULL || !lilac_store_set_max_size (self->store, self->config->max_database, error))
     return FALSE;
   self->users = lilac_user_store_new (self->store, self->config->argon2_ops,
                                       self->config->argon2_mem);

@@ -210,7 +210,16 @@ lilac_im_session_on_message (LilacImSession *self,
     return;
   conversation = lilac_im_session_open_conversation (self, &reference, NULL);
   if (conversation == NULL)
-    return;
+    {
+      /* no conversation can be stored (a full disk): the message still reaches the user */
+      g_autofree char *title = g_strdup_printf ("Message from %s (not saved)",
+                                                lilac_im_session_event_string (event, "from",
+                                                                               LILAC_EVENT_NAME_MAX));
+
+      lilac_im_session_notify (self, "error", title,
+                               lilac_im_session_event_string (event, "text", LILAC_EVENT_TEXT_MAX));
+      return;
+    }
   lilac_json_get_bool (event, "system", FALSE, &system, NULL);
   message.id = lilac_im_session_claim_message_id (self, event);
   message.sender = lilac_im_session_event_string (event, "from", LILAC_EVENT_NAME_MAX);
@@ -219,11 +228,22 @@ lilac_im_session_on_message (LilacImSession *self,
                                 "out") == 0;
   message.system = system;
   message.time = g_get_real_time () / 1000;
+  /* a message that cannot be stored (the disk is full) still reaches the user, who is told */
   if (!lilac_conversation_store_add_message (lilac_im_session_conversations (self), conversation,
                                              &message, &local_error))
     {
+      gint64 now = g_get_monotonic_time ();
+
       g_message ("user %s: cannot store a message: %s", self->user->name, local_error->message);
-      return;
+      /* once a minute at most */
+      if (self->storage_warned == 0 || now - self->storage_warned > 60 * G_USEC_PER_SEC)
+        {
+          lilac_im_session_notify (self, "error", "History not saved",
+                                   "A message could not be saved in your history (the server's "
+                                   "storage is full or failing); it is shown, but it will not be "
+                                   "there later.");
+          self->storage_warned = now;
+        }
     }
 
   id = g_strdup_printf ("%" G_GINT64_FORMAT, message.id);

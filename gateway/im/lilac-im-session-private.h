@@ -41,6 +41,7 @@ struct _LilacImSession {
   JsonObject *settings;        /* (owned) the user's settings, as stored */
   GQueue notices;              /* (owned) the newest notify events for the user, JsonObject */
   gint64 last_active;          /* monotonic us of the last request of a login */
+  gint64 storage_warned;       /* monotonic us of the last "history not saved" notice */
 };
 
 void               lilac_im_session_close_requests (LilacImSession *self);

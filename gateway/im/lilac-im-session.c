@@ -429,6 +429,17 @@ lilac_im_session_get_queue (LilacImSession *self)
   return self->queue;
 }
 
+/**
+ * lilac_im_session_get_worker_pid:
+ *
+ * Returns: the user's running worker's process id, or 0
+ */
+int
+lilac_im_session_get_worker_pid (LilacImSession *self)
+{
+  return self->worker != NULL ? lilac_worker_proxy_get_pid (self->worker) : 0;
+}
+
 const char *
 lilac_im_session_get_worker_state (LilacImSession *self)
 {

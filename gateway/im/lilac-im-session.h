@@ -26,6 +26,7 @@ gint64           lilac_im_session_get_user_id (LilacImSession *self);
 const LilacUser *lilac_im_session_get_user (LilacImSession *self);
 LilacEventQueue *lilac_im_session_get_queue (LilacImSession *self);
 const char      *lilac_im_session_get_worker_state (LilacImSession *self);
+int              lilac_im_session_get_worker_pid (LilacImSession *self);
 
 JsonObject      *lilac_im_session_get_state (LilacImSession *self,
                                              GError        **error);

@@ -503,3 +503,16 @@ lilac_worker_proxy_request_fd_async (LilacWorkerProxy   *self,
   lilac_wire_channel_request_fd_async (self->channel, type, body, fd, cancellable,
                                        lilac_worker_proxy_request_cb, g_steal_pointer (&task));
 }
+
+/**
+ * lilac_worker_proxy_get_pid:
+ *
+ * Returns: the running worker's process id (from its HELLO), or 0
+ */
+int
+lilac_worker_proxy_get_pid (LilacWorkerProxy *self)
+{
+  if (self->state != LILAC_WORKER_RUNNING || self->channel == NULL)
+    return 0;
+  return lilac_wire_channel_get_peer_pid (self->channel);
+}

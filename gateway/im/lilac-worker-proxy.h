@@ -32,6 +32,7 @@ void              lilac_worker_proxy_stop (LilacWorkerProxy *self);
 LilacWorkerState  lilac_worker_proxy_get_state (LilacWorkerProxy *self);
 const char       *lilac_worker_state_to_string (LilacWorkerState state);
 unsigned          lilac_worker_proxy_get_restarts (LilacWorkerProxy *self);
+int               lilac_worker_proxy_get_pid (LilacWorkerProxy *self);
 gboolean          lilac_worker_proxy_send (LilacWorkerProxy *self,
                                            LilacWireType     type,
                                            JsonObject       *body,
