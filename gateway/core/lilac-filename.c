@@ -62,14 +62,17 @@ lilac_filename_sanitize (const char *name,
     {
       const char *dot = g_utf8_strrchr (clean->str, -1, '.');
       glong extension = dot != NULL ? g_utf8_strlen (dot, -1) : 0;
+      g_autofree char *suffix = NULL;
       g_autofree char *head = NULL;
 
       if (extension > 16)
         extension = 0;
+      /* copies first: both point into the string about to be replaced */
+      suffix = extension > 0 ? g_strdup (dot) : NULL;
       head = g_utf8_substring (clean->str, 0, LILAC_FILENAME_MAX_CHARS - extension);
       g_string_assign (clean, head);
-      if (extension > 0)
-        g_string_append (clean, dot);
+      if (suffix != NULL)
+        g_string_append (clean, suffix);
     }
   if (clean->len == 0)
     g_string_assign (clean, "file");
