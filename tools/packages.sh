@@ -12,12 +12,14 @@ LILAC_BUILD_PACKAGES=(
 )
 
 # To run every test suite: the real IM peers (Prosody, ngircd) and the python clients that talk to
-# them, the text browsers for the lightweight view, clang's runtime for fuzzing, valgrind.
+# them, the text browsers for the lightweight view, Chromium for the browser page (driven by
+# playwright-core from npm, tests/page), clang's runtime for fuzzing, valgrind.
 # Never npm or nodejs from Debian: Node 20 and npm come preinstalled and Debian's npm conflicts.
 LILAC_TEST_PACKAGES=(
   prosody ngircd python3-slixmpp python3-irc
   python3-nacl python3-prometheus-client openssl
   w3m lynx python3-html5lib
+  chromium
   clang libclang-rt-14-dev valgrind
 )
 

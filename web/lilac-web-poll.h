@@ -15,7 +15,7 @@ G_BEGIN_DECLS
 #define LILAC_TYPE_WEB_POLL (lilac_web_poll_get_type ())
 G_DECLARE_FINAL_TYPE (LilacWebPoll, lilac_web_poll, LILAC, WEB_POLL, GObject)
 
-LilacWebPoll *lilac_web_poll_new (void);
+LilacWebPoll *lilac_web_poll_new (LilacWebServer *server);
 void          lilac_web_poll_answer (LilacWebPoll    *self,
                                      LilacWebRequest *request,
                                      guint64          since,

@@ -243,6 +243,7 @@ lilac_web_linger (int         fd,
 /**
  * lilac_web_response_refuse_early:
  * @msg: a message whose headers were read, but not its body
+ * @socket: (nullable): its connection's socket
  * @error: why it is refused
  *
  * Answers before the body is read and closes the connection: libsoup would
@@ -252,6 +253,7 @@ lilac_web_linger (int         fd,
  */
 void
 lilac_web_response_refuse_early (SoupServerMessage *msg,
+                                 GSocket           *socket,
                                  const GError      *error)
 {
   unsigned status = lilac_web_response_status_for_error (error);
@@ -263,7 +265,6 @@ lilac_web_response_refuse_early (SoupServerMessage *msg,
   g_autofree char *head = NULL;
   g_autoptr(GIOStream) stream = NULL;
   g_autofree char *answer = NULL;
-  GSocket *socket;
   gsize length = 0;
   int fd;
 
@@ -273,9 +274,10 @@ lilac_web_response_refuse_early (SoupServerMessage *msg,
   text = lilac_json_object_to_string (body, &length);
   head = g_strdup_printf ("HTTP/1.1 %u %s\r\nContent-Type: application/json; charset=utf-8\r\n"
                           "Content-Length: %" G_GSIZE_FORMAT "\r\nCache-Control: no-store\r\n"
-                          "X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
+                          "X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n"
+                          "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
+                          "Connection: close\r\n\r\n",
                           status, soup_status_get_phrase (status), length);
-  socket = soup_server_message_get_socket (msg);
   fd = socket != NULL ? dup (g_socket_get_fd (socket)) : -1;
   /* libsoup lets go of the connection; our duplicate keeps the socket open */
   stream = soup_server_message_steal_connection (msg);

@@ -34,6 +34,7 @@ void lilac_web_response_error_literal (SoupServerMessage *msg,
                                        const char        *message);
 unsigned lilac_web_response_status_for_error (const GError *error);
 void lilac_web_response_refuse_early (SoupServerMessage *msg,
+                                      GSocket           *socket,
                                       const GError      *error);
 
 G_END_DECLS

@@ -107,7 +107,7 @@ lilac_web_route_transfers_early (LilacWebServer    *server,
 
   if (upload == NULL)
     {
-      lilac_web_response_refuse_early (msg, local_error);
+      lilac_web_response_refuse_early (msg, lilac_web_server_get_socket (server, msg), local_error);
       return;
     }
   soup_message_body_set_accumulate (soup_server_message_get_request_body (msg), FALSE);
@@ -241,7 +241,8 @@ lilac_web_route_transfers_content (LilacWebRequest *request)
   soup_message_headers_replace (headers, "Content-Type", "application/octet-stream");
   soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
   soup_message_headers_replace (headers, "Cache-Control", "private, no-store");
-  soup_message_headers_replace (headers, "Content-Security-Policy", "default-src 'none'; sandbox");
+  soup_message_headers_replace (headers, "Content-Security-Policy",
+                                "default-src 'none'; frame-ancestors 'none'; sandbox");
   soup_message_headers_set_content_length (headers, transfer->size);
   soup_message_body_set_accumulate (soup_server_message_get_response_body (request->msg), FALSE);
   soup_server_message_set_status (request->msg, SOUP_STATUS_OK, NULL);

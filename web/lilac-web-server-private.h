@@ -6,6 +6,7 @@
 #pragma once
 
 #include "lilac-rate-limit.h"
+#include "lilac-web-listener.h"
 #include "lilac-web-poll.h"
 #include "lilac-web-server.h"
 
@@ -20,6 +21,7 @@ struct _LilacWebServer {
   LilacLoginStore *logins;     /* (owned) */
   LilacImManager *manager;     /* (owned) */
   LilacWebPoll *poll;          /* (owned) */
+  LilacWebListener *listener;  /* (owned) (nullable) once listening */
   LilacRateLimit *name_failures;    /* (owned) failed logins per user name */
   LilacRateLimit *address_failures; /* (owned) failed logins per client address */
   int port;
@@ -30,6 +32,8 @@ void lilac_web_server_end_login (LilacWebServer *self,
                                  gint64          login_id);
 void lilac_web_server_end_user (LilacWebServer *self,
                                 gint64          user_id);
+GSocket *lilac_web_server_get_socket (LilacWebServer    *self,
+                                      SoupServerMessage *msg);
 void lilac_web_route_session_set_cookie (LilacWebRequest *request,
                                          const char      *token);
 

@@ -18,7 +18,6 @@
 #include "lilac-web-static.h"
 
 #define LILAC_WEB_API_PREFIX "/api/v1"
-#define LILAC_WEB_LISTEN_BACKLOG 4096
 
 G_DEFINE_TYPE (LilacWebServer, lilac_web_server, G_TYPE_OBJECT)
 
@@ -29,6 +28,7 @@ lilac_web_server_dispose (GObject *object)
 
   lilac_web_server_stop (self);
   g_clear_object (&self->poll);
+  g_clear_object (&self->listener);
   g_clear_object (&self->soup);
   G_OBJECT_CLASS (lilac_web_server_parent_class)->dispose (object);
 }
@@ -87,7 +87,7 @@ lilac_web_server_early_cb (SoupServer        *soup,
       g_autoptr(GError) refused = g_error_new_literal (LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
                                                        "send the request body with a Content-Length");
 
-      lilac_web_response_refuse_early (msg, refused);
+      lilac_web_response_refuse_early (msg, lilac_web_server_get_socket (self, msg), refused);
       return;
     }
   if (encoding == SOUP_ENCODING_CONTENT_LENGTH &&
@@ -97,7 +97,7 @@ lilac_web_server_early_cb (SoupServer        *soup,
                                                "the request body is larger than %" G_GSIZE_FORMAT
                                                " bytes", self->settings.max_body);
 
-      lilac_web_response_refuse_early (msg, refused);
+      lilac_web_response_refuse_early (msg, lilac_web_server_get_socket (self, msg), refused);
     }
 }
 
@@ -109,7 +109,14 @@ lilac_web_server_handle_cb (SoupServer        *soup,
                             gpointer           user_data)
 {
   LilacWebServer *self = LILAC_WEB_SERVER (user_data);
+  SoupMessageHeaders *headers = soup_server_message_get_response_headers (msg);
 
+  /* on every answer; the page and the light view narrow the policy further */
+  soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
+  soup_message_headers_replace (headers, "Referrer-Policy", "no-referrer");
+  soup_message_headers_replace (headers, "Content-Security-Policy",
+                                "default-src 'none'; frame-ancestors 'none'");
+  soup_message_headers_replace (headers, "X-Frame-Options", "DENY");
   if (g_str_equal (path, "/healthz"))
     {
       soup_server_message_set_status (msg, SOUP_STATUS_OK, NULL);
@@ -172,7 +179,7 @@ lilac_web_server_new (const LilacWebSettings *settings,
   self->users = g_object_ref (users);
   self->logins = g_object_ref (logins);
   self->manager = g_object_ref (manager);
-  self->poll = lilac_web_poll_new ();
+  self->poll = lilac_web_poll_new (self);
   self->soup = soup_server_new ("server-header", "lilac/" PACKAGE_VERSION, NULL);
   /* every request: the early handler limits bodies before they are read */
   soup_server_add_early_handler (self->soup, NULL, lilac_web_server_early_cb, self, NULL);
@@ -192,54 +199,43 @@ gboolean
 lilac_web_server_listen (LilacWebServer *self,
                          GError        **error)
 {
-  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (self->settings.listen);
-  g_autoptr(GSocketAddress) socket_address = NULL;
-  g_autoptr(GSocketAddress) bound = NULL;
-  g_autoptr(GSocket) socket = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
 
-  if (address == NULL)
-    {
-      g_set_error (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
-                   "cannot listen on \"%s\": not an IP address", self->settings.listen);
-      return FALSE;
-    }
   if (self->settings.tls_certificate != NULL)
     {
-      g_autoptr(GTlsCertificate) certificate =
-        g_tls_certificate_new_from_files (self->settings.tls_certificate, self->settings.tls_key,
-                                          error);
-
+      certificate = g_tls_certificate_new_from_files (self->settings.tls_certificate,
+                                                      self->settings.tls_key, error);
       if (certificate == NULL)
         {
           g_prefix_error (error, "loading the TLS certificate: ");
           return FALSE;
         }
-      g_object_set (self->soup, "tls-certificate", certificate, NULL);
       self->tls = TRUE;
     }
-  socket_address = g_inet_socket_address_new (address, (guint16) self->settings.port);
-  socket = g_socket_new (g_inet_address_get_family (address), G_SOCKET_TYPE_STREAM,
-                         G_SOCKET_PROTOCOL_TCP, error);
-  if (socket == NULL)
-    return FALSE;
-  g_socket_set_listen_backlog (socket, LILAC_WEB_LISTEN_BACKLOG);
-  if (!g_socket_bind (socket, socket_address, TRUE, error) || !g_socket_listen (socket, error))
-    {
-      g_prefix_error (error, "listening on %s:%d: ", self->settings.listen, self->settings.port);
-      return FALSE;
-    }
-  bound = g_socket_get_local_address (socket, error);
-  if (bound == NULL)
-    return FALSE;
-  self->port = g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
-  return soup_server_listen_socket (self->soup, socket,
-                                    self->tls ? SOUP_SERVER_LISTEN_HTTPS : 0, error);
+  self->listener = lilac_web_listener_new (self->soup, certificate,
+                                           (unsigned) self->settings.max_per_address,
+                                           (unsigned) self->settings.header_seconds);
+  self->port = lilac_web_listener_listen (self->listener, self->settings.listen,
+                                          self->settings.port, error);
+  return self->port != 0;
 }
 
 int
 lilac_web_server_get_port (LilacWebServer *self)
 {
   return self->port;
+}
+
+/**
+ * lilac_web_server_get_socket:
+ *
+ * Returns: (transfer none) (nullable): the socket of the connection of @msg
+ */
+GSocket *
+lilac_web_server_get_socket (LilacWebServer    *self,
+                             SoupServerMessage *msg)
+{
+  return self->listener != NULL ? lilac_web_listener_get_socket (self->listener, msg) : NULL;
 }
 
 /**
@@ -276,6 +272,8 @@ lilac_web_server_stop (LilacWebServer *self)
 {
   if (self->poll != NULL)
     lilac_web_poll_release_all (self->poll);
+  if (self->listener != NULL)
+    lilac_web_listener_stop (self->listener);
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
 }

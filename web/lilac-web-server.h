@@ -26,6 +26,8 @@ typedef struct {
   int session_days;          /* the cookie's lifetime */
   const char *tls_certificate; /* (nullable) PEM file: serve HTTPS */
   const char *tls_key;       /* (nullable) */
+  int max_per_address;       /* connections per client address (loopback excepted), 0: no cap */
+  int header_seconds;        /* time a request has to send its headers */
 } LilacWebSettings;
 
 #define LILAC_TYPE_WEB_SERVER (lilac_web_server_get_type ())

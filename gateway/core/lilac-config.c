@@ -37,8 +37,11 @@ lilac_config_new_default (void)
   self->history_days = 90;
   self->worker_memory_mib = 1024;
   self->worker_files = 256;
+  self->worker_zygote = TRUE;
   self->login_failures = 10;
   self->max_transfer = (gint64) 100 * 1024 * 1024;
+  self->max_per_address = 256;
+  self->header_seconds = 15;
   self->transfer_quota = (gint64) 1024 * 1024 * 1024;
   return self;
 }
@@ -122,6 +125,7 @@ lilac_config_load_file (LilacConfig *self,
   gint64 max_transfer = self->max_transfer / (1024 * 1024);
   gint64 quota = self->transfer_quota / (1024 * 1024);
   gint64 database = self->max_database / (1024 * 1024);
+  gint64 per_address = self->max_per_address, header = self->header_seconds;
   g_autoptr(GError) local_error = NULL;
 
   if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, error))
@@ -150,6 +154,16 @@ lilac_config_load_file (LilacConfig *self,
       g_strfreev (self->worker_plugins);
       self->worker_plugins = g_key_file_get_string_list (file, "workers", "plugins", NULL, NULL);
     }
+  if (g_key_file_has_key (file, "workers", "zygote", NULL))
+    {
+      self->worker_zygote = g_key_file_get_boolean (file, "workers", "zygote", &local_error);
+      if (local_error != NULL)
+        {
+          g_set_error (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                       "%s: [workers] zygote must be true or false", path);
+          return FALSE;
+        }
+    }
   if (!lilac_config_read_int (file, "gateway", "port", 0, 65535, &port, error) ||
       !lilac_config_read_int (file, "gateway", "poll_timeout", 1, 60, &timeout, error) ||
       !lilac_config_read_int (file, "gateway", "event_ring", 16, 1 << 20, &ring, error) ||
@@ -163,6 +177,9 @@ lilac_config_load_file (LilacConfig *self,
       !lilac_config_read_int (file, "gateway", "max_transfer_mib", 1, 1 << 20, &max_transfer, error) ||
       !lilac_config_read_int (file, "gateway", "transfer_quota_mib", 1, 1 << 30, &quota, error) ||
       !lilac_config_read_int (file, "gateway", "max_database_mib", 0, 1 << 30, &database, error) ||
+      !lilac_config_read_int (file, "gateway", "connections_per_address", 0, 1 << 20, &per_address,
+                              error) ||
+      !lilac_config_read_int (file, "gateway", "header_timeout", 1, 3600, &header, error) ||
       !lilac_config_read_int (file, "workers", "idle_minutes", 1, 100000, &idle, error) ||
       !lilac_config_read_int (file, "workers", "memory_mib", 0, 1 << 20, &memory, error) ||
       !lilac_config_read_int (file, "workers", "cpu_seconds", 0, G_MAXINT, &cpu, error) ||
@@ -187,6 +204,8 @@ lilac_config_load_file (LilacConfig *self,
   self->max_transfer = max_transfer * 1024 * 1024;
   self->transfer_quota = quota * 1024 * 1024;
   self->max_database = database * 1024 * 1024;
+  self->max_per_address = (int) per_address;
+  self->header_seconds = (int) header;
   return TRUE;
 }
 

@@ -34,9 +34,12 @@ typedef struct {
   int worker_cpu_seconds;    /* CPU time limit of a worker, 0: none */
   int worker_files;          /* open file limit of a worker */
   char **worker_plugins;     /* (owned) (nullable) extra libpurple plugin ids every worker loads */
+  gboolean worker_zygote;    /* fork workers from a zygote; FALSE: exec each */
   int login_failures;        /* failed logins per minute per name and per address before 429 */
   gint64 max_transfer;       /* bytes of one file transfer */
   gint64 max_database;       /* bytes the database may grow to, 0: no limit */
+  int max_per_address;       /* connections per client address, 0: no cap */
+  int header_seconds;        /* time a request has to send its headers */
   gint64 transfer_quota;     /* bytes of stored transfers per user */
 } LilacConfig;
 

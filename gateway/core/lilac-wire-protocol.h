@@ -139,15 +139,15 @@ typedef enum {
  *                        ["Authorize","Deny"]. A request nobody answers is cancelled after 10
  *                        minutes, or when its account signs off, or the worker stops.
  *   request.closed       {"request":"ID"} answered elsewhere, cancelled by libpurple or expired
+ *   transfer.offered     {"transfer":{"id","account","peer","filename","size"}} a file offered to
+ *                        the user; the filename is the peer's, verbatim (the gateway sanitizes it)
+ *   transfer.progress    {"transfer":"ID","done":BYTES,"state":"active|done|cancelled|failed",
+ *                        "error"?} at most a few a second per transfer, and always the last one
  *
  * Events the zygote sends:
  *
  *   worker.exited        {"pid","code"?:N,"signal"?:N} a child it forked ended: exited with that
  *                        status, or was killed by that signal
- *   transfer.offered     {"transfer":{"id","account","peer","filename","size"}} a file offered to
- *                        the user; the filename is the peer's, verbatim (the gateway sanitizes it)
- *   transfer.progress    {"transfer":"ID","done":BYTES,"state":"active|done|cancelled|failed",
- *                        "error"?} at most a few a second per transfer, and always the last one
  */
 
 G_END_DECLS

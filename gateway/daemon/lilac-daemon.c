@@ -194,6 +194,8 @@ lilac_daemon_setup (LilacDaemon *self,
     .session_days = self->config->session_days,
     .tls_certificate = self->config->tls_certificate,
     .tls_key = self->config->tls_key,
+    .max_per_address = self->config->max_per_address,
+    .header_seconds = self->config->header_seconds,
   };
 
   if (self->store == NULL && !lilac_daemon_open_store (self, error))

@@ -1,0 +1,108 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Copyright 2026 The Lilac developers
+"""Connections: 1,000 clients trickling their headers a byte a second do not stop others from being
+served and are closed at the header deadline; one address cannot hold more connections than its
+cap; every answer carries the security headers."""
+
+import socket
+import time
+
+import lilac_harness as h
+from lilac_harness import expect
+
+lilac = None
+CAP = 20
+
+
+def setup_module():
+    global lilac
+    lilac = h.start_lilac({"ann": "ann-connections-pw"},
+                          config={"gateway": {"header_timeout": 3, "connections_per_address": CAP}})
+
+
+def connect(source="127.0.0.1"):
+    client = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    client.bind((source, 0))
+    client.connect(("127.0.0.1", lilac.port))
+    return client
+
+
+def timed_get(path="/healthz"):
+    started = time.monotonic()
+    status, _ = lilac.client().get(path, timeout=10)
+    return status, time.monotonic() - started
+
+
+def closed(client, timeout):
+    client.settimeout(timeout)
+    try:
+        return client.recv(1) == b""
+    except ConnectionResetError:
+        return True
+    except socket.timeout:
+        return False
+
+
+@h.timeout(120)
+def test_slow_clients_do_not_block_others():
+    slow = []
+    for _ in range(1000):
+        client = connect()
+        client.sendall(b"G")
+        slow.append(client)
+    worst = 0.0
+    started = time.monotonic()
+    while time.monotonic() - started < 2:
+        for client in slow[:50]:
+            try:
+                client.sendall(b"E")  # a byte now and then, never the whole header
+            except OSError:
+                pass
+        status, elapsed = timed_get()
+        expect(status == 200, "a normal request answered %s" % status)
+        worst = max(worst, elapsed)
+        time.sleep(0.2)
+    h.diag("with 1,000 slow clients, the slowest normal request took %.1f ms" % (worst * 1000))
+    expect(worst < 0.5, "a normal request took %.0f ms" % (worst * 1000))
+    time.sleep(3)
+    still_open = sum(1 for client in slow if not closed(client, 0.01))
+    expect(still_open == 0, "%d slow clients are still connected after the header deadline" % still_open)
+    for client in slow:
+        client.close()
+
+
+def test_connections_per_address_are_capped():
+    kept = [connect("127.0.0.2") for _ in range(CAP)]
+    time.sleep(0.3)
+    extra = connect("127.0.0.2")
+    expect(closed(extra, 2), "connection %d from one address was kept" % (CAP + 1))
+    for client in kept:
+        expect(not closed(client, 0.01), "a connection under the cap was closed")
+        client.close()
+    time.sleep(0.3)
+    again = connect("127.0.0.2")
+    again.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+    again.settimeout(5)
+    expect(again.recv(64).startswith(b"HTTP/1.1 200"), "a connection after the others closed was refused")
+    again.close()
+
+
+def test_security_headers_on_every_answer():
+    client = lilac.client()
+    for path in ("/healthz", "/api/v1/state", "/api/v1/nothing", "/m/login", "/"):
+        client.get(path)
+        headers = client.last_headers
+        for name, value in (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer")):
+            expect(headers.get(name) == value, "%s: %s is %r" % (path, name, headers.get(name)))
+        policy = headers.get("Content-Security-Policy", "")
+        expect("frame-ancestors 'none'" in policy, "%s: Content-Security-Policy %r" % (path, policy))
+
+
+def test_gateway_stops_cleanly():
+    lilac.stop()
+    lilac.assert_clean_exit()
+
+
+if __name__ == "__main__":
+    h.run(globals())

@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later
+ * Copyright 2026 The Lilac developers
+ *
+ * The listening socket, accepted by the gateway itself and handed to libsoup
+ * one connection at a time (soup_server_accept_iostream), so that the
+ * gateway can refuse connections past its caps: a total that keeps the
+ * process's file descriptors in reserve, and a cap per client address
+ * (127.0.0.1 and ::1 excepted: a reverse proxy connects from there). Every request
+ * must send its headers within a deadline, so clients trickling bytes
+ * (slowloris) or idling between requests cannot hold connections forever.
+ */
+#include "config.h"
+
+#include "lilac-web-listener.h"
+
+#include <errno.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <glib-unix.h>
+
+#include "lilac-error.h"
+
+#define LILAC_WEB_LISTENER_BACKLOG 4096
+#define LILAC_WEB_LISTENER_FD_RESERVE 256
+
+struct _LilacWebListener {
+  GObject parent_instance;
+
+  SoupServer *soup;             /* (unowned) the web server outlives its listener */
+  GTlsCertificate *tls;         /* (owned) (nullable) */
+  GSocket *socket;              /* (owned) */
+  guint accept_id;
+  guint sweep_id;
+  unsigned max_connections;
+  unsigned max_per_address;
+  unsigned header_seconds;
+  unsigned connections;
+  GHashTable *per_address;      /* (owned) address text -> count */
+  GHashTable *waiting;          /* (owned) SoupServerMessage -> deadline (us), headers not yet in */
+  GHashTable *sockets;          /* (owned) "address:port" of the client -> (unowned) GSocket */
+};
+
+G_DEFINE_TYPE (LilacWebListener, lilac_web_listener, G_TYPE_OBJECT)
+
+
+
+/* what a connection holds on to until libsoup lets it go */
+typedef struct {
+  LilacWebListener *listener;   /* (nullable) cleared when the listener goes first */
+  char *address;                /* (owned) (nullable) NULL when exempt from the address cap */
+  char *peer;                   /* (owned) "address:port", the key of the socket map */
+  GSocket *socket;              /* (owned) */
+} LilacWebConnection;
+
+/* libsoup does not give the socket of a connection it got from accept_iostream:
+ * the listener keeps them, by the client's address and port */
+static char *
+lilac_web_listener_peer_key (GSocketAddress *remote)
+{
+  g_autofree char *host = NULL;
+
+  if (!G_IS_INET_SOCKET_ADDRESS (remote))
+    return g_strdup ("");
+  host = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
+  return g_strdup_printf ("%s:%u", host, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote)));
+}
+
+static void
+lilac_web_listener_release (gpointer data,
+                            GObject *where_the_connection_was)
+{
+  LilacWebConnection *connection = data;
+  LilacWebListener *self = connection->listener;
+
+  if (self != NULL)
+    {
+      self->connections--;
+      if (connection->address != NULL)
+        {
+          unsigned count = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address,
+                                                                  connection->address));
+
+          if (count <= 1)
+            g_hash_table_remove (self->per_address, connection->address);
+          else
+            g_hash_table_insert (self->per_address, g_strdup (connection->address),
+                                 GUINT_TO_POINTER (count - 1));
+        }
+      if (g_hash_table_lookup (self->sockets, connection->peer) == connection->socket)
+        g_hash_table_remove (self->sockets, connection->peer);
+      g_object_remove_weak_pointer (G_OBJECT (self), (gpointer *) &connection->listener);
+    }
+  g_free (connection->address);
+  g_free (connection->peer);
+  g_clear_object (&connection->socket);
+  g_free (connection);
+}
+
+static char *
+lilac_web_listener_capped_address (GSocketAddress *remote)
+{
+  g_autofree char *text = NULL;
+
+  if (!G_IS_INET_SOCKET_ADDRESS (remote))
+    return NULL;
+  text = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
+  /* the address a reverse proxy on this machine connects from */
+  if (g_str_equal (text, "127.0.0.1") || g_str_equal (text, "::1"))
+    return NULL;
+  return g_steal_pointer (&text);
+}
+
+static gboolean
+lilac_web_listener_admit (LilacWebListener *self,
+                          const char       *address)
+{
+  if (self->connections >= self->max_connections)
+    return FALSE;
+  if (address != NULL && self->max_per_address > 0 &&
+      GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, address)) >= self->max_per_address)
+    return FALSE;
+  return TRUE;
+}
+
+static void
+lilac_web_listener_hand_over (LilacWebListener *self,
+                              GSocket          *socket)
+{
+  g_autoptr(GSocketConnection) connection = g_socket_connection_factory_create_connection (socket);
+  g_autoptr(GSocketAddress) local = g_socket_get_local_address (socket, NULL);
+  g_autoptr(GSocketAddress) remote = g_socket_get_remote_address (socket, NULL);
+  g_autoptr(GIOStream) stream = NULL;
+  g_autoptr(GError) local_error = NULL;
+  LilacWebConnection *held;
+  char *address = remote != NULL ? lilac_web_listener_capped_address (remote) : NULL;
+
+  if (remote == NULL || !lilac_web_listener_admit (self, address))
+    {
+      g_debug ("connection from %s refused: over the connection caps",
+               address != NULL ? address : "loopback");
+      g_free (address);
+      return;
+    }
+  stream = self->tls != NULL
+    ? G_IO_STREAM (g_tls_server_connection_new (G_IO_STREAM (connection), self->tls, NULL))
+    : G_IO_STREAM (g_object_ref (connection));
+  if (stream == NULL)
+    {
+      g_free (address);
+      return;
+    }
+  held = g_new0 (LilacWebConnection, 1);
+  held->listener = self;
+  held->address = address;
+  held->peer = lilac_web_listener_peer_key (remote);
+  held->socket = g_object_ref (socket);
+  g_hash_table_insert (self->sockets, g_strdup (held->peer), socket);
+  g_object_add_weak_pointer (G_OBJECT (self), (gpointer *) &held->listener);
+  self->connections++;
+  if (address != NULL)
+    g_hash_table_insert (self->per_address, g_strdup (address),
+                         GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address,
+                                                                                  address)) + 1));
+  g_object_weak_ref (G_OBJECT (connection), lilac_web_listener_release, held);
+  if (!soup_server_accept_iostream (self->soup, stream, local, remote, &local_error))
+    g_debug ("libsoup refused a connection: %s", local_error->message);
+}
+
+static gboolean
+lilac_web_listener_accept_cb (int          fd,
+                              GIOCondition condition,
+                              gpointer     user_data)
+{
+  LilacWebListener *self = LILAC_WEB_LISTENER (user_data);
+
+  /* a batch per wake-up: browsers reconnect all at once after a restart */
+  for (int round = 0; round < 64; round++)
+    {
+      g_autoptr(GSocket) socket = NULL;
+      int client = accept4 (fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+      if (client < 0)
+        {
+          if (errno != EAGAIN && errno != EINTR)
+            g_debug ("accept failed: %s", g_strerror (errno));
+          break;
+        }
+      socket = g_socket_new_from_fd (client, NULL);
+      if (socket == NULL)
+        {
+          close (client);
+          continue;
+        }
+      lilac_web_listener_hand_over (self, socket);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* ------------------------------------------------------- Header deadlines */
+
+static void
+lilac_web_listener_got_headers_cb (SoupServerMessage *msg,
+                                   gpointer           user_data)
+{
+  LilacWebListener *self = LILAC_WEB_LISTENER (user_data);
+
+  g_hash_table_remove (self->waiting, msg);
+}
+
+static void
+lilac_web_listener_finished_cb (SoupServerMessage *msg,
+                                gpointer           user_data)
+{
+  LilacWebListener *self = LILAC_WEB_LISTENER (user_data);
+
+  g_hash_table_remove (self->waiting, msg);
+}
+
+static void
+lilac_web_listener_request_started_cb (SoupServer        *soup,
+                                       SoupServerMessage *msg,
+                                       gpointer           user_data)
+{
+  LilacWebListener *self = LILAC_WEB_LISTENER (user_data);
+  gint64 deadline = g_get_monotonic_time () + (gint64) self->header_seconds * G_USEC_PER_SEC;
+
+  g_hash_table_insert (self->waiting, msg, g_memdup2 (&deadline, sizeof deadline));
+  g_signal_connect_object (msg, "got-headers", G_CALLBACK (lilac_web_listener_got_headers_cb),
+                           self, 0);
+  g_signal_connect_object (msg, "finished", G_CALLBACK (lilac_web_listener_finished_cb), self, 0);
+}
+
+static gboolean
+lilac_web_listener_sweep_cb (gpointer user_data)
+{
+  LilacWebListener *self = LILAC_WEB_LISTENER (user_data);
+  gint64 now = g_get_monotonic_time ();
+  g_autoptr(GPtrArray) late = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, self->waiting);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    {
+      if (*(gint64 *) value <= now)
+        g_ptr_array_add (late, key);
+    }
+  for (unsigned i = 0; i < late->len; i++)
+    {
+      SoupServerMessage *msg = late->pdata[i];
+      GSocket *socket = lilac_web_listener_get_socket (self, msg);
+
+      g_hash_table_remove (self->waiting, msg);
+      /* too slow with its headers (or idle between requests): the connection goes */
+      if (socket != NULL)
+        g_socket_shutdown (socket, TRUE, TRUE, NULL);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* -------------------------------------------------------------- GObject */
+
+static void
+lilac_web_listener_dispose (GObject *object)
+{
+  LilacWebListener *self = LILAC_WEB_LISTENER (object);
+
+  lilac_web_listener_stop (self);
+  G_OBJECT_CLASS (lilac_web_listener_parent_class)->dispose (object);
+}
+
+static void
+lilac_web_listener_finalize (GObject *object)
+{
+  LilacWebListener *self = LILAC_WEB_LISTENER (object);
+
+  g_clear_object (&self->tls);
+  g_hash_table_unref (self->per_address);
+  g_hash_table_unref (self->waiting);
+  g_hash_table_unref (self->sockets);
+  G_OBJECT_CLASS (lilac_web_listener_parent_class)->finalize (object);
+}
+
+static void
+lilac_web_listener_class_init (LilacWebListenerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = lilac_web_listener_dispose;
+  object_class->finalize = lilac_web_listener_finalize;
+}
+
+static void
+lilac_web_listener_init (LilacWebListener *self)
+{
+  self->per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->waiting = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  self->sockets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+}
+
+/**
+ * lilac_web_listener_new:
+ * @soup: the server that serves the connections
+ * @tls: (nullable): a certificate: connections are TLS
+ * @max_per_address: connections one (non-loopback) address may hold, 0 for no cap
+ * @header_seconds: how long a request may take to send its headers
+ *
+ * Returns: (transfer full): a listener, not yet listening
+ */
+LilacWebListener *
+lilac_web_listener_new (SoupServer      *soup,
+                        GTlsCertificate *tls,
+                        unsigned         max_per_address,
+                        unsigned         header_seconds)
+{
+  LilacWebListener *self = g_object_new (LILAC_TYPE_WEB_LISTENER, NULL);
+  struct rlimit files = { 0 };
+
+  self->soup = soup;
+  self->tls = tls != NULL ? g_object_ref (tls) : NULL;
+  self->max_per_address = max_per_address;
+  self->header_seconds = MAX (header_seconds, 1);
+  /* keep descriptors for the store, workers and pipes */
+  getrlimit (RLIMIT_NOFILE, &files);
+  self->max_connections = files.rlim_cur > 2 * LILAC_WEB_LISTENER_FD_RESERVE
+    ? (unsigned) files.rlim_cur - LILAC_WEB_LISTENER_FD_RESERVE : LILAC_WEB_LISTENER_FD_RESERVE;
+  g_signal_connect_object (soup, "request-started",
+                           G_CALLBACK (lilac_web_listener_request_started_cb), self, 0);
+  return self;
+}
+
+/**
+ * lilac_web_listener_listen:
+ * @self: the listener
+ * @address: an IP address
+ * @port: a port, 0 for any
+ * @error: return location for a #GError
+ *
+ * Returns: the port listened on, or 0 with @error set
+ */
+int
+lilac_web_listener_listen (LilacWebListener *self,
+                           const char       *address,
+                           int               port,
+                           GError          **error)
+{
+  g_autoptr(GInetAddress) inet = g_inet_address_new_from_string (address);
+  g_autoptr(GSocketAddress) socket_address = NULL;
+  g_autoptr(GSocketAddress) bound = NULL;
+
+  if (inet == NULL)
+    {
+      g_set_error (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                   "cannot listen on \"%s\": not an IP address", address);
+      return 0;
+    }
+  socket_address = g_inet_socket_address_new (inet, (guint16) port);
+  self->socket = g_socket_new (g_inet_address_get_family (inet), G_SOCKET_TYPE_STREAM,
+                               G_SOCKET_PROTOCOL_TCP, error);
+  if (self->socket == NULL)
+    return 0;
+  g_socket_set_listen_backlog (self->socket, LILAC_WEB_LISTENER_BACKLOG);
+  g_socket_set_blocking (self->socket, FALSE);
+  if (!g_socket_bind (self->socket, socket_address, TRUE, error) ||
+      !g_socket_listen (self->socket, error))
+    {
+      g_prefix_error (error, "listening on %s:%d: ", address, port);
+      return 0;
+    }
+  bound = g_socket_get_local_address (self->socket, error);
+  if (bound == NULL)
+    return 0;
+  self->accept_id = g_unix_fd_add (g_socket_get_fd (self->socket), G_IO_IN,
+                                   lilac_web_listener_accept_cb, self);
+  self->sweep_id = g_timeout_add_seconds (1, lilac_web_listener_sweep_cb, self);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound));
+}
+
+void
+lilac_web_listener_stop (LilacWebListener *self)
+{
+  g_clear_handle_id (&self->accept_id, g_source_remove);
+  g_clear_handle_id (&self->sweep_id, g_source_remove);
+  if (self->socket != NULL)
+    {
+      g_socket_close (self->socket, NULL);
+      g_clear_object (&self->socket);
+    }
+}
+
+/**
+ * lilac_web_listener_adopt:
+ * @self: the listener
+ * @fd: (transfer full): a connection the gateway held itself (a parked poll)
+ *
+ * Gives a connection back to libsoup for its next request, under the same
+ * caps and accounting as a new one.
+ */
+void
+lilac_web_listener_adopt (LilacWebListener *self,
+                          int               fd)
+{
+  g_autoptr(GSocket) socket = g_socket_new_from_fd (fd, NULL);
+
+  if (socket == NULL)
+    {
+      close (fd);
+      return;
+    }
+  lilac_web_listener_hand_over (self, socket);
+}
+
+/**
+ * lilac_web_listener_get_socket:
+ * @self: the listener
+ * @msg: a request on one of the listener's connections
+ *
+ * Returns: (transfer none) (nullable): the connection's socket
+ */
+GSocket *
+lilac_web_listener_get_socket (LilacWebListener  *self,
+                               SoupServerMessage *msg)
+{
+  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
+  g_autofree char *key = NULL;
+
+  if (soup_server_message_get_socket (msg) != NULL)
+    return soup_server_message_get_socket (msg);
+  if (remote == NULL)
+    return NULL;
+  key = lilac_web_listener_peer_key (remote);
+  return g_hash_table_lookup (self->sockets, key);
+}
+
+unsigned
+lilac_web_listener_get_connections (LilacWebListener *self)
+{
+  return self->connections;
+}
