@@ -123,23 +123,65 @@ lilac_web_route_admin_users_reset (LilacWebRequest *request)
                                          lilac_web_request_ref (request));
 }
 
+/* the optional "users" of a broadcast: at most 1,000 user ids, as strings */
+static gboolean
+lilac_web_route_admin_user_list (JsonObject *body,
+                                 GArray    **users,
+                                 GError    **error)
+{
+  JsonNode *node = json_object_get_member (body, "users");
+  JsonArray *list;
+
+  *users = NULL;
+  if (node == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (node) || json_array_get_length (list = json_node_get_array (node)) > 1000)
+    {
+      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                           "the field \"users\" must be a list of at most 1000 user ids");
+      return FALSE;
+    }
+  *users = g_array_new (FALSE, FALSE, sizeof (gint64));
+  for (unsigned i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonNode *element = json_array_get_element (list, i);
+      gint64 id = 0;
+
+      if (!JSON_NODE_HOLDS_VALUE (element) || json_node_get_value_type (element) != G_TYPE_STRING ||
+          !g_ascii_string_to_signed (json_node_get_string (element), 10, 1, G_MAXINT64, &id, NULL))
+        {
+          g_clear_pointer (users, g_array_unref);
+          g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                               "the field \"users\" must hold user ids");
+          return FALSE;
+        }
+      g_array_append_val (*users, id);
+    }
+  return TRUE;
+}
+
 static void
 lilac_web_route_admin_broadcast (LilacWebRequest *request)
 {
-  static const char *const allowed[] = { "title", "text", NULL };
+  static const char *const allowed[] = { "title", "text", "users", NULL };
   g_autoptr(GError) local_error = NULL;
   g_autoptr(JsonObject) answer = json_object_new ();
+  g_autoptr(GArray) users = NULL;
   const char *title = NULL, *text = NULL;
   unsigned reached;
 
   if (!lilac_json_check_members (request->body, allowed, &local_error) ||
       (title = lilac_json_get_string (request->body, "title", TRUE, 256, &local_error)) == NULL ||
-      (text = lilac_json_get_string (request->body, "text", TRUE, 4096, &local_error)) == NULL)
+      (text = lilac_json_get_string (request->body, "text", TRUE, 4096, &local_error)) == NULL ||
+      !lilac_web_route_admin_user_list (request->body, &users, &local_error))
     {
       lilac_web_response_error (request->msg, local_error);
       return;
     }
-  reached = lilac_im_manager_broadcast (request->server->manager, title, text);
+  reached = users != NULL
+    ? lilac_im_manager_notify_users (request->server->manager, (const gint64 *) (gpointer) users->data,
+                                     users->len, title, text)
+    : lilac_im_manager_broadcast (request->server->manager, title, text);
   json_object_set_int_member (answer, "users", reached);
   lilac_web_response_object (request->msg, SOUP_STATUS_ACCEPTED, answer);
 }

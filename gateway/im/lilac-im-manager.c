@@ -344,6 +344,39 @@ lilac_im_manager_broadcast (LilacImManager *self,
   return g_hash_table_size (self->sessions);
 }
 
+/**
+ * lilac_im_manager_notify_users:
+ * @self: the manager
+ * @user_ids: (array length=count): the users to tell
+ * @count: how many
+ * @title: a title
+ * @text: the text
+ *
+ * Sends a `notify` event to the listed users whose sessions are active.
+ *
+ * Returns: how many it reached
+ */
+unsigned
+lilac_im_manager_notify_users (LilacImManager *self,
+                               const gint64   *user_ids,
+                               unsigned        count,
+                               const char     *title,
+                               const char     *text)
+{
+  unsigned reached = 0;
+
+  for (unsigned i = 0; i < count; i++)
+    {
+      LilacImSession *session = lilac_im_manager_lookup (self, user_ids[i]);
+
+      if (session == NULL)
+        continue;
+      lilac_im_session_notify (session, "info", title, text);
+      reached++;
+    }
+  return reached;
+}
+
 unsigned
 lilac_im_manager_get_worker_count (LilacImManager *self)
 {

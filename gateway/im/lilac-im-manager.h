@@ -58,6 +58,11 @@ unsigned                lilac_im_manager_start_always_on (LilacImManager *self);
 unsigned                lilac_im_manager_broadcast (LilacImManager *self,
                                                     const char     *title,
                                                     const char     *text);
+unsigned                lilac_im_manager_notify_users (LilacImManager *self,
+                                                       const gint64   *user_ids,
+                                                       unsigned        count,
+                                                       const char     *title,
+                                                       const char     *text);
 unsigned                lilac_im_manager_get_worker_count (LilacImManager *self);
 unsigned                lilac_im_manager_get_worker_restarts (LilacImManager *self);
 LilacUserStore         *lilac_im_manager_get_users (LilacImManager *self);

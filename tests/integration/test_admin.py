@@ -54,6 +54,18 @@ def test_broadcast_reaches_every_stream():
         expect(event["text"] == "at 22:00 UTC" and event["level"] == "info", "notify event: %r" % event)
 
 
+def test_broadcast_to_chosen_users():
+    dora = h.log_in(lilac, "dora", "dora-login-pw")
+    status, body = admin.post("admin/broadcast", json={"title": "For Dora", "text": "only you",
+                                                       "users": [dora.user["id"]]})
+    expect(status == 202 and body.get("users") == 1, "targeted broadcast answered %s %r" % (status, body))
+    dora.wait_event(lambda e: e.get("type") == "notify" and e.get("title") == "For Dora")
+    events = admin.poll(admin.next, 1, epoch=admin.epoch)["events"]
+    expect(not any(e.get("title") == "For Dora" for e in events), "the notice reached root too")
+    expect_error(admin.post("admin/broadcast", json={"title": "x", "text": "y", "users": [1]}),
+                 400, "bad_request", "a user id that is not a string")
+
+
 def test_admin_lists_and_deletes_users():
     eve = h.log_in(lilac, "eve", "eve-login-pw")
     status, users = admin.get("admin/users")
