@@ -4,7 +4,9 @@
  * Tests of the real lilac-worker binary (its path comes from LILAC_WORKER):
  * the tests play the gateway on a socketpair with a LilacWireChannel and
  * check the worker's answers, its resistance to malformed input, that no
- * password reaches its folder, and how it exits. No network is used.
+ * password reaches its folder, and how it exits; and the zygote
+ * (lilac-worker --zygote), played the same way. Workers load Lilac's
+ * plugins from LILAC_PLUGIN_DIR. No network is used.
  */
 #include "config.h"
 
@@ -54,25 +56,46 @@ worker_remove_entry (const char        *path,
   return 0;
 }
 
+/* lilac-worker --fd 3 with @args (NULL-terminated) after it, fd 3 being one
+ * end of a new socketpair whose other end is returned in @gateway_fd */
 static GSubprocess *
-worker_spawn (const char *dir,
-              int        *gateway_fd)
+worker_spawn_with (const char *const *args,
+                   int                *gateway_fd)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_autoptr(GError) local_error = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
   const char *worker = g_getenv ("LILAC_WORKER");
   GSubprocess *process;
   int fds[2];
 
   g_assert_nonnull (worker);
+  g_ptr_array_add (argv, (char *) worker);
+  g_ptr_array_add (argv, (char *) "--fd");
+  g_ptr_array_add (argv, (char *) "3");
+  for (unsigned i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (char *) args[i]);
+  g_ptr_array_add (argv, NULL);
   g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), ==, 0);
   /* the launcher closes our copy of the worker's end when it is freed */
   g_subprocess_launcher_take_fd (launcher, fds[1], 3);
-  process = g_subprocess_launcher_spawn (launcher, &local_error, worker,
-                                         "--fd", "3", "--dir", dir, NULL);
+  process = g_subprocess_launcher_spawnv (launcher, (const char *const *) argv->pdata,
+                                          &local_error);
   g_assert_no_error (local_error);
   *gateway_fd = fds[0];
   return process;
+}
+
+/* a worker for @dir with Lilac's plugins */
+static GSubprocess *
+worker_spawn (const char *dir,
+              int        *gateway_fd)
+{
+  const char *plugins = g_getenv ("LILAC_PLUGIN_DIR");
+  const char *const args[] = { "--dir", dir, "--plugin-dir", plugins, NULL };
+
+  g_assert_nonnull (plugins);
+  return worker_spawn_with (args, gateway_fd);
 }
 
 /* ---------------------------------------------------------------- Fixture */
@@ -401,8 +424,10 @@ test_worker_unsupported (WorkerFixture *fixture,
                          gconstpointer  data)
 {
   g_test_summary ("a request the worker has no handler for is still answered, with an error");
-  worker_assert_error (fixture, LILAC_WIRE_BUDDY_ADD, "{\"account\":\"a1\",\"name\":\"bob\"}",
+  /* a request type no build has: in the request range, unknown */
+  worker_assert_error (fixture, (LilacWireType) 199, "{\"account\":\"a1\",\"name\":\"bob\"}",
                        LILAC_ERROR_INVALID_INPUT);
+  worker_assert_error (fixture, LILAC_WIRE_FORK, "{\"dir\":\"/tmp\"}", LILAC_ERROR_INVALID_INPUT);
   worker_assert_reply (fixture, LILAC_WIRE_PING, "{}");
 }
 
@@ -674,6 +699,451 @@ test_worker_protocols (void)
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
 }
 
+
+static void
+test_worker_buddies_offline (WorkerFixture *fixture,
+                             gconstpointer  data)
+{
+  static const struct {
+    LilacWireType type;
+    const char *body;
+    LilacErrorCode code;
+  } cases[] = {
+    { LILAC_WIRE_BUDDY_ADD, "{}", LILAC_ERROR_INVALID_INPUT },
+    { LILAC_WIRE_BUDDY_ADD, "{\"account\":\"a1\"}", LILAC_ERROR_INVALID_INPUT },
+    { LILAC_WIRE_BUDDY_ADD, "{\"account\":\"a1\",\"name\":\"\"}", LILAC_ERROR_INVALID_INPUT },
+    { LILAC_WIRE_BUDDY_ADD, "{\"account\":\"a1\",\"name\":\"bob@localhost\",\"group\":7}",
+      LILAC_ERROR_INVALID_INPUT },
+    { LILAC_WIRE_BUDDY_ADD, "{\"account\":\"nobody\",\"name\":\"bob@localhost\"}",
+      LILAC_ERROR_NOT_FOUND },
+    { LILAC_WIRE_BUDDY_ADD, "{\"account\":\"a1\",\"name\":\"bob@localhost\",\"alias\":\"Bob\"}",
+      LILAC_ERROR_UNAVAILABLE },
+    { LILAC_WIRE_BUDDY_REMOVE, "{\"account\":\"a1\"}", LILAC_ERROR_INVALID_INPUT },
+    { LILAC_WIRE_BUDDY_REMOVE, "{\"account\":\"nobody\",\"name\":\"bob@localhost\"}",
+      LILAC_ERROR_NOT_FOUND },
+    { LILAC_WIRE_BUDDY_REMOVE, "{\"account\":\"a1\",\"name\":\"bob@localhost\"}",
+      LILAC_ERROR_UNAVAILABLE },
+  };
+
+  g_test_summary ("buddies are added and removed on connected accounts only; bad bodies are refused");
+  worker_assert_reply (fixture, LILAC_WIRE_ACCOUNT_PUT, worker_disabled_account);
+  for (unsigned i = 0; i < G_N_ELEMENTS (cases); i++)
+    worker_assert_error (fixture, cases[i].type, cases[i].body, cases[i].code);
+  worker_assert_reply (fixture, LILAC_WIRE_PING, "{}");
+}
+
+static void
+test_worker_request_unknown (WorkerFixture *fixture,
+                             gconstpointer  data)
+{
+  static const struct {
+    const char *body;
+    LilacErrorCode code;
+  } cases[] = {
+    { "{}", LILAC_ERROR_INVALID_INPUT },
+    { "{\"request\":\"1\"}", LILAC_ERROR_NOT_FOUND },
+    { "{\"request\":\"1\",\"action\":\"Accept\"}", LILAC_ERROR_INVALID_INPUT },
+    { "{\"request\":1,\"action\":0}", LILAC_ERROR_INVALID_INPUT },
+    { "{\"request\":\"1\",\"action\":0,\"fields\":[]}", LILAC_ERROR_INVALID_INPUT },
+    { "{\"request\":\"1\",\"action\":0}", LILAC_ERROR_NOT_FOUND },
+    { "{\"request\":\"999999\",\"action\":1,\"fields\":{\"text\":\"x\"}}", LILAC_ERROR_NOT_FOUND },
+  };
+
+  g_test_summary ("answering a request that is not open is not_found, a malformed answer bad_request");
+  for (unsigned i = 0; i < G_N_ELEMENTS (cases); i++)
+    worker_assert_error (fixture, LILAC_WIRE_REQUEST_ANSWER, cases[i].body, cases[i].code);
+  worker_assert_reply (fixture, LILAC_WIRE_PING, "{}");
+}
+
+static void
+test_worker_settings (WorkerFixture *fixture,
+                      gconstpointer  data)
+{
+  static const char *const good[] = {
+    "{}",
+    "{\"subscription_policy\":\"accept_all\"}",
+    "{\"subscription_policy\":\"accept_buddies\"}",
+    "{\"subscription_policy\":\"reject\"}",
+    "{\"subscription_policy\":\"ask\"}",
+    "{\"subscription_policy\":\"ask\",\"a_newer_setting\":true}",
+    /* null is an absent member: nothing to set */
+    "{\"subscription_policy\":null}",
+  };
+  static const char *const bad[] = {
+    "{\"subscription_policy\":\"sometimes\"}",
+    "{\"subscription_policy\":\"\"}",
+    "{\"subscription_policy\":3}",
+  };
+
+  g_test_summary ("SETTINGS_SET takes the four subscription policies and refuses others");
+  for (unsigned i = 0; i < G_N_ELEMENTS (good); i++)
+    worker_assert_reply (fixture, LILAC_WIRE_SETTINGS_SET, good[i]);
+  for (unsigned i = 0; i < G_N_ELEMENTS (bad); i++)
+    worker_assert_error (fixture, LILAC_WIRE_SETTINGS_SET, bad[i], LILAC_ERROR_INVALID_INPUT);
+}
+
+/* a worker started with @args, greeted; its events gathered in @fixture */
+static void
+worker_fixture_start_with (WorkerFixture     *fixture,
+                           const char *const *args)
+{
+  int fd = -1;
+
+  fixture->process = worker_spawn_with (args, &fd);
+  fixture->raw_fd = dup (fd);
+  fixture->channel = lilac_wire_channel_new (fd, "gateway");
+  g_signal_connect (fixture->channel, "ready", G_CALLBACK (worker_ready_cb), fixture);
+  g_signal_connect (fixture->channel, "closed", G_CALLBACK (worker_closed_cb), fixture);
+  g_signal_connect (fixture->channel, "frame", G_CALLBACK (worker_frame_cb), fixture);
+  g_subprocess_wait_async (fixture->process, NULL, worker_exited_cb, fixture);
+  lilac_wire_channel_start (fixture->channel);
+  worker_run_until (fixture->ready);
+}
+
+static void
+test_worker_plugins (WorkerFixture *fixture,
+                     gconstpointer  data)
+{
+  const char *const args[] = { "--dir", fixture->dir, "--load-plugin", "core-no-such-plugin",
+                               "--load-plugin", "prpl-jabber", NULL };
+  JsonObject *notify;
+
+  g_test_summary ("without Lilac's plugins only the policy ask applies; a plugin that does not "
+                  "load is a notify, not an end");
+  worker_fixture_stop (fixture);
+  worker_fixture_start_with (fixture, args);
+  worker_run_until (worker_find_event (fixture, "notify") != NULL);
+  notify = worker_find_event (fixture, "notify");
+  g_assert_cmpstr (json_object_get_string_member (notify, "level"), ==, "warning");
+  g_assert_nonnull (strstr (json_object_get_string_member (notify, "text"),
+                            "core-no-such-plugin"));
+  worker_assert_error (fixture, LILAC_WIRE_SETTINGS_SET, "{\"subscription_policy\":\"reject\"}",
+                       LILAC_ERROR_UNAVAILABLE);
+  worker_assert_reply (fixture, LILAC_WIRE_SETTINGS_SET, "{\"subscription_policy\":\"ask\"}");
+}
+
+static void
+test_worker_folder (WorkerFixture *fixture,
+                    gconstpointer  data)
+{
+  g_autofree char *link = g_strdup_printf ("/proc/%s/cwd",
+                                           g_subprocess_get_identifier (fixture->process));
+  g_autofree char *cwd = g_file_read_link (link, NULL);
+  g_autofree char *dir = g_canonicalize_filename (fixture->dir, NULL);
+
+  g_test_summary ("a worker works in its user's folder");
+  g_assert_cmpstr (cwd, ==, dir);
+}
+
+/* ----------------------------------------------------------- The zygote */
+
+/* lilac-worker --zygote with Lilac's plugins on a control socket, greeted */
+typedef struct {
+  char *dir;                  /* (owned) the users' folders go in here */
+  GSubprocess *process;       /* (owned) */
+  LilacWireChannel *control;  /* (owned) the supervisor's end */
+  GPtrArray *exits;           /* (owned) worker.exited event objects */
+  gboolean ready;
+  gboolean closed;
+  gboolean exited;
+  int exit_status;
+  gboolean replied;
+  JsonObject *reply;          /* (owned) (nullable) */
+  GError *reply_error;        /* (owned) (nullable) */
+} ZygoteFixture;
+
+static void
+zygote_frame_cb (LilacWireChannel *channel,
+                 LilacWireFrame   *frame,
+                 gpointer          user_data)
+{
+  ZygoteFixture *fixture = user_data;
+  JsonObject *event;
+
+  if (frame->type != LILAC_WIRE_EVENT)
+    return;
+  event = json_object_get_object_member (frame->body, "event");
+  g_assert_cmpstr (json_object_get_string_member (event, "type"), ==, "worker.exited");
+  g_ptr_array_add (fixture->exits, json_object_ref (event));
+}
+
+static void
+zygote_ready_cb (LilacWireChannel *channel,
+                 gpointer          user_data)
+{
+  ((ZygoteFixture *) user_data)->ready = TRUE;
+}
+
+static void
+zygote_closed_cb (LilacWireChannel *channel,
+                  const GError     *reason,
+                  gpointer          user_data)
+{
+  ((ZygoteFixture *) user_data)->closed = TRUE;
+}
+
+static void
+zygote_exited_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  ZygoteFixture *fixture = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
+  fixture->exited = TRUE;
+  fixture->exit_status = g_subprocess_get_if_exited (G_SUBPROCESS (source))
+                         ? g_subprocess_get_exit_status (G_SUBPROCESS (source)) : -1;
+}
+
+static void
+zygote_fixture_setup (ZygoteFixture *fixture,
+                      gconstpointer  data)
+{
+  const char *plugins = g_getenv ("LILAC_PLUGIN_DIR");
+  const char *const args[] = { "--zygote", "--plugin-dir", plugins, NULL };
+  g_autoptr(GError) local_error = NULL;
+  int fd = -1;
+
+  fixture->dir = g_dir_make_tmp ("test-zygote-XXXXXX", &local_error);
+  g_assert_no_error (local_error);
+  fixture->exits = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  fixture->process = worker_spawn_with (args, &fd);
+  fixture->control = lilac_wire_channel_new (fd, "gateway");
+  g_signal_connect (fixture->control, "ready", G_CALLBACK (zygote_ready_cb), fixture);
+  g_signal_connect (fixture->control, "closed", G_CALLBACK (zygote_closed_cb), fixture);
+  g_signal_connect (fixture->control, "frame", G_CALLBACK (zygote_frame_cb), fixture);
+  g_subprocess_wait_async (fixture->process, NULL, zygote_exited_cb, fixture);
+  lilac_wire_channel_start (fixture->control);
+  worker_run_until (fixture->ready);
+}
+
+static void
+zygote_fixture_teardown (ZygoteFixture *fixture,
+                         gconstpointer  data)
+{
+  if (!fixture->exited)
+    {
+      lilac_wire_channel_close (fixture->control);
+      worker_run_until (fixture->exited);
+    }
+  g_signal_handlers_disconnect_by_data (fixture->control, fixture);
+  g_clear_object (&fixture->control);
+  g_clear_object (&fixture->process);
+  g_ptr_array_unref (fixture->exits);
+  g_clear_pointer (&fixture->reply, json_object_unref);
+  g_clear_error (&fixture->reply_error);
+  nftw (fixture->dir, worker_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  g_free (fixture->dir);
+}
+
+static void
+zygote_reply_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  ZygoteFixture *fixture = user_data;
+
+  fixture->reply = lilac_wire_channel_request_finish (LILAC_WIRE_CHANNEL (source), result,
+                                                      &fixture->reply_error);
+  fixture->replied = TRUE;
+}
+
+/* sends FORK (with @fd unless it is -1) and waits for the answer */
+static JsonObject *
+zygote_request (ZygoteFixture *fixture,
+                const char    *body_text,
+                int            fd,
+                GError       **error)
+{
+  g_autoptr(JsonObject) body = lilac_json_parse_object (body_text, strlen (body_text), NULL);
+
+  g_assert_nonnull (body);
+  fixture->replied = FALSE;
+  g_clear_pointer (&fixture->reply, json_object_unref);
+  g_clear_error (&fixture->reply_error);
+  if (fd >= 0)
+    lilac_wire_channel_request_fd_async (fixture->control, LILAC_WIRE_FORK, body, fd, NULL,
+                                         zygote_reply_cb, fixture);
+  else
+    lilac_wire_channel_request_async (fixture->control, LILAC_WIRE_FORK, body, NULL,
+                                      zygote_reply_cb, fixture);
+  worker_run_until (fixture->replied);
+  if (fixture->reply_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&fixture->reply_error));
+      return NULL;
+    }
+  return g_steal_pointer (&fixture->reply);
+}
+
+/* forks a worker for the folder @user and greets it: the worker's pid */
+static int
+zygote_fork (ZygoteFixture *fixture,
+             const char    *user,
+             WorkerFixture *worker)
+{
+  g_autofree char *user_dir = g_build_filename (fixture->dir, user, NULL);
+  g_autofree char *body = g_strdup_printf ("{\"dir\":\"%s\",\"limits\":{\"files\":512}}", user_dir);
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+  int fds[2];
+
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), ==, 0);
+  reply = zygote_request (fixture, body, fds[1], &local_error);
+  g_assert_no_error (local_error);
+  g_assert_cmpint (json_object_get_int_member (reply, "pid"), >, 0);
+  worker->dir = g_steal_pointer (&user_dir);
+  worker->raw_fd = -1;
+  worker->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
+  worker->channel = lilac_wire_channel_new (fds[0], "gateway");
+  g_signal_connect (worker->channel, "ready", G_CALLBACK (worker_ready_cb), worker);
+  g_signal_connect (worker->channel, "closed", G_CALLBACK (worker_closed_cb), worker);
+  g_signal_connect (worker->channel, "frame", G_CALLBACK (worker_frame_cb), worker);
+  lilac_wire_channel_start (worker->channel);
+  worker_run_until (worker->ready);
+  g_assert_cmpint (lilac_wire_channel_get_peer_pid (worker->channel), ==,
+                   json_object_get_int_member (reply, "pid"));
+  return (int) json_object_get_int_member (reply, "pid");
+}
+
+static void
+zygote_worker_clear (WorkerFixture *worker)
+{
+  g_signal_handlers_disconnect_by_data (worker->channel, worker);
+  g_clear_object (&worker->channel);
+  g_ptr_array_unref (worker->events);
+  g_clear_pointer (&worker->reply, json_object_unref);
+  g_clear_error (&worker->reply_error);
+  g_free (worker->dir);
+}
+
+static JsonObject *
+zygote_find_exit (ZygoteFixture *fixture,
+                  int            pid)
+{
+  for (unsigned i = 0; i < fixture->exits->len; i++)
+    {
+      JsonObject *event = fixture->exits->pdata[i];
+
+      if (json_object_get_int_member (event, "pid") == pid)
+        return event;
+    }
+  return NULL;
+}
+
+/* the soft limit on open files of process @pid, from /proc */
+static int
+zygote_open_files_limit (int pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%d/limits", pid);
+  g_autofree char *contents = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
+  lines = g_strsplit (contents, "\n", -1);
+  for (unsigned i = 0; lines[i] != NULL; i++)
+    {
+      if (g_str_has_prefix (lines[i], "Max open files"))
+        return atoi (lines[i] + strlen ("Max open files"));
+    }
+  return -1;
+}
+
+static void
+test_zygote_fork (ZygoteFixture *fixture,
+                  gconstpointer  data)
+{
+  WorkerFixture first = { 0 }, second = { 0 };
+  g_autofree char *link = NULL;
+  g_autofree char *cwd = NULL;
+  JsonObject *exit_report;
+  int pid, other;
+
+  g_test_summary ("the zygote forks workers that greet the gateway, in their folders and with "
+                  "their limits, and reports how each ends");
+  pid = zygote_fork (fixture, "one", &first);
+  worker_assert_reply (&first, LILAC_WIRE_PING, "{}");
+  worker_assert_reply (&first, LILAC_WIRE_ACCOUNT_PUT, worker_disabled_account);
+  worker_assert_reply (&first, LILAC_WIRE_SETTINGS_SET, "{\"subscription_policy\":\"accept_all\"}");
+  link = g_strdup_printf ("/proc/%d/cwd", pid);
+  cwd = g_file_read_link (link, NULL);
+  g_assert_cmpstr (cwd, ==, first.dir);
+  g_assert_cmpint (zygote_open_files_limit (pid), ==, 512);
+
+  other = zygote_fork (fixture, "two", &second);
+  g_assert_cmpint (other, !=, pid);
+  worker_assert_error (&second, LILAC_WIRE_ACCOUNT_DEL, "{\"account\":\"a1\"}",
+                       LILAC_ERROR_NOT_FOUND);
+
+  g_assert_true (lilac_wire_channel_send (first.channel, LILAC_WIRE_SHUTDOWN, 0, NULL, NULL));
+  worker_run_until (zygote_find_exit (fixture, pid) != NULL);
+  exit_report = zygote_find_exit (fixture, pid);
+  g_assert_cmpint (json_object_get_int_member_with_default (exit_report, "code", -1), ==, 0);
+  g_assert_false (json_object_has_member (exit_report, "signal"));
+
+  g_assert_cmpint (kill (other, SIGKILL), ==, 0);
+  worker_run_until (zygote_find_exit (fixture, other) != NULL);
+  exit_report = zygote_find_exit (fixture, other);
+  g_assert_cmpint (json_object_get_int_member_with_default (exit_report, "signal", -1), ==, SIGKILL);
+  worker_run_until (second.closed);
+  zygote_worker_clear (&first);
+  zygote_worker_clear (&second);
+}
+
+static void
+test_zygote_folder_kept (ZygoteFixture *fixture,
+                         gconstpointer  data)
+{
+  WorkerFixture worker = { 0 };
+  int pid;
+
+  g_test_summary ("a worker forked again for the same folder finds the accounts it had");
+  pid = zygote_fork (fixture, "again", &worker);
+  worker_assert_reply (&worker, LILAC_WIRE_ACCOUNT_PUT, worker_disabled_account);
+  g_assert_true (lilac_wire_channel_send (worker.channel, LILAC_WIRE_SHUTDOWN, 0, NULL, NULL));
+  worker_run_until (zygote_find_exit (fixture, pid) != NULL);
+  zygote_worker_clear (&worker);
+
+  memset (&worker, 0, sizeof worker);
+  zygote_fork (fixture, "again", &worker);
+  worker_assert_reply (&worker, LILAC_WIRE_ACCOUNT_DEL, "{\"account\":\"a1\"}");
+  worker_assert_error (&worker, LILAC_WIRE_ACCOUNT_DEL, "{\"account\":\"a1\"}",
+                       LILAC_ERROR_NOT_FOUND);
+  zygote_worker_clear (&worker);
+}
+
+static void
+test_zygote_bad_requests (ZygoteFixture *fixture,
+                          gconstpointer  data)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+  int fds[2];
+
+  g_test_summary ("the zygote refuses a FORK without a socket or an absolute folder, and goes on");
+  reply = zygote_request (fixture, "{\"dir\":\"/tmp/nowhere\"}", -1, &local_error);
+  g_assert_error (local_error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT);
+  g_clear_error (&local_error);
+  g_assert_cmpint (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds), ==, 0);
+  close (fds[0]);
+  reply = zygote_request (fixture, "{\"dir\":\"relative/folder\"}", fds[1], &local_error);
+  g_assert_error (local_error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT);
+  g_clear_error (&local_error);
+  reply = zygote_request (fixture, "{\"dir\":7}", -1, &local_error);
+  g_assert_error (local_error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT);
+  g_assert_false (fixture->exited);
+}
+
+static void
+test_zygote_gateway_gone (ZygoteFixture *fixture,
+                          gconstpointer  data)
+{
+  g_test_summary ("the zygote exits with status 0 when its control socket closes");
+  lilac_wire_channel_close (fixture->control);
+  worker_run_until (fixture->exited);
+  g_assert_cmpint (fixture->exit_status, ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -707,6 +1177,24 @@ main (int   argc,
               test_worker_sigterm, worker_fixture_teardown);
   g_test_add ("/worker/gateway-gone", WorkerFixture, NULL, worker_fixture_setup,
               test_worker_gateway_gone, worker_fixture_teardown);
+  g_test_add ("/worker/buddies/offline", WorkerFixture, NULL, worker_fixture_setup,
+              test_worker_buddies_offline, worker_fixture_teardown);
+  g_test_add ("/worker/request/unknown", WorkerFixture, NULL, worker_fixture_setup,
+              test_worker_request_unknown, worker_fixture_teardown);
+  g_test_add ("/worker/settings", WorkerFixture, NULL, worker_fixture_setup,
+              test_worker_settings, worker_fixture_teardown);
+  g_test_add ("/worker/plugins", WorkerFixture, NULL, worker_fixture_setup,
+              test_worker_plugins, worker_fixture_teardown);
+  g_test_add ("/worker/folder", WorkerFixture, NULL, worker_fixture_setup,
+              test_worker_folder, worker_fixture_teardown);
+  g_test_add ("/worker/zygote/fork", ZygoteFixture, NULL, zygote_fixture_setup,
+              test_zygote_fork, zygote_fixture_teardown);
+  g_test_add ("/worker/zygote/folder-kept", ZygoteFixture, NULL, zygote_fixture_setup,
+              test_zygote_folder_kept, zygote_fixture_teardown);
+  g_test_add ("/worker/zygote/bad-requests", ZygoteFixture, NULL, zygote_fixture_setup,
+              test_zygote_bad_requests, zygote_fixture_teardown);
+  g_test_add ("/worker/zygote/gateway-gone", ZygoteFixture, NULL, zygote_fixture_setup,
+              test_zygote_gateway_gone, zygote_fixture_teardown);
   g_test_add_func ("/worker/version", test_worker_version);
   g_test_add_func ("/worker/protocols", test_worker_protocols);
   return g_test_run ();

@@ -38,7 +38,7 @@ struct _LilacWebListener {
   unsigned header_seconds;
   unsigned connections;
   GHashTable *per_address;      /* (owned) address text -> count */
-  GHashTable *waiting;          /* (owned) SoupServerMessage -> deadline (us), headers not yet in */
+  GHashTable *waiting;          /* (owned) (owned) SoupServerMessage -> deadline (us), headers not yet in */
   GHashTable *sockets;          /* (owned) "address:port" of the client -> (unowned) GSocket */
 };
 
@@ -226,7 +226,9 @@ lilac_web_listener_request_started_cb (SoupServer        *soup,
   LilacWebListener *self = LILAC_WEB_LISTENER (user_data);
   gint64 deadline = g_get_monotonic_time () + (gint64) self->header_seconds * G_USEC_PER_SEC;
 
-  g_hash_table_insert (self->waiting, msg, g_memdup2 (&deadline, sizeof deadline));
+  /* a reference: libsoup drops the message of a connection that closes before its request,
+   * without "got-headers" or "finished" */
+  g_hash_table_insert (self->waiting, g_object_ref (msg), g_memdup2 (&deadline, sizeof deadline));
   g_signal_connect_object (msg, "got-headers", G_CALLBACK (lilac_web_listener_got_headers_cb),
                            self, 0);
   g_signal_connect_object (msg, "finished", G_CALLBACK (lilac_web_listener_finished_cb), self, 0);
@@ -250,7 +252,8 @@ lilac_web_listener_sweep_cb (gpointer user_data)
   for (unsigned i = 0; i < late->len; i++)
     {
       SoupServerMessage *msg = late->pdata[i];
-      GSocket *socket = lilac_web_listener_get_socket (self, msg);
+      GSocket *found = lilac_web_listener_get_socket (self, msg);
+      g_autoptr(GSocket) socket = found != NULL ? g_object_ref (found) : NULL;
 
       g_hash_table_remove (self->waiting, msg);
       /* too slow with its headers (or idle between requests): the connection goes */
@@ -296,7 +299,7 @@ static void
 lilac_web_listener_init (LilacWebListener *self)
 {
   self->per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  self->waiting = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  self->waiting = g_hash_table_new_full (NULL, NULL, g_object_unref, g_free);
   self->sockets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 

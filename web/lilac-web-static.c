@@ -150,21 +150,19 @@ lilac_web_static_language_tag (const char *language)
   return g_strdelimit (g_strdup (language), "_", '-');
 }
 
+/* the page in one language: index.html with its placeholders filled in */
 static void
 lilac_web_static_add_page (LilacWebStaticTable *table,
                            GBytes              *template,
-                           const char          *language)
+                           const char          *language,
+                           const char          *languages)
 {
   g_autoptr(GString) text = g_string_new_len (g_bytes_get_data (template, NULL),
                                               (gssize) g_bytes_get_size (template));
   g_autofree char *tag = lilac_web_static_language_tag (language);
-  g_autofree char *languages = NULL;
   g_autofree char *etag = g_strdup_printf ("%s-%s", table->version, language);
   g_autoptr(GBytes) page = NULL;
 
-  g_ptr_array_add (table->languages, NULL);
-  languages = g_strjoinv (" ", (char **) table->languages->pdata);
-  g_ptr_array_remove_index (table->languages, table->languages->len - 1);
   g_string_replace (text, "@VERSION@", table->version, 0);
   g_string_replace (text, "@LANG@", tag, 0);
   g_string_replace (text, "@LANGUAGES@", languages, 0);
@@ -193,6 +191,7 @@ lilac_web_static_table_new (void)
   g_autoptr(GPtrArray) contents = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
   g_autoptr(GBytes) template = lilac_web_static_lookup (LILAC_WEB_STATIC_PAGE);
+  g_autofree char *languages = NULL;
 
   table->files = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, lilac_web_static_file_free);
   table->pages = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, lilac_web_static_file_free);
@@ -206,6 +205,8 @@ lilac_web_static_table_new (void)
       const char *name = names->pdata[i];
       GBytes *data = lilac_web_static_lookup (name);
 
+      if (data == NULL)
+        data = g_bytes_new_static ("", 0);
       g_ptr_array_add (contents, data);
       g_checksum_update (checksum, (const guchar *) name, (gssize) strlen (name) + 1);
       g_checksum_update (checksum, g_bytes_get_data (data, NULL), (gssize) g_bytes_get_size (data));
@@ -223,8 +224,11 @@ lilac_web_static_table_new (void)
                              lilac_web_static_file_new (names->pdata[i], contents->pdata[i],
                                                         table->version));
     }
+  g_ptr_array_add (table->languages, NULL);
+  languages = g_strjoinv (" ", (char **) table->languages->pdata);
+  g_ptr_array_set_size (table->languages, table->languages->len - 1);
   for (unsigned i = 0; template != NULL && i < table->languages->len; i++)
-    lilac_web_static_add_page (table, template, table->languages->pdata[i]);
+    lilac_web_static_add_page (table, template, table->languages->pdata[i], languages);
   g_debug ("the browser page is version %s, in %u languages", table->version,
            table->languages->len);
   return table;

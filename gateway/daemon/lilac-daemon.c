@@ -214,7 +214,8 @@ lilac_daemon_setup (LilacDaemon *self,
   lilac_login_store_purge_expired (self->logins);
   self->accounts = lilac_im_account_store_new (self->store);
   self->supervisor = lilac_supervisor_new (worker, g_strcmp0 (self->config->log_level, "debug") == 0,
-                                           &limits);
+                                           &limits, (const char *const *) self->config->worker_plugins,
+                                           self->config->worker_zygote);
   self->manager = lilac_im_manager_new (self->store, self->users, self->accounts, self->protocols,
                                         self->supervisor, &im_settings);
   lilac_im_manager_set_server_key (self->manager, server_key);

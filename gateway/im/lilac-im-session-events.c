@@ -133,13 +133,21 @@ lilac_im_session_on_account_status (LilacImSession *self,
                                     JsonObject     *event)
 {
   static const char *const statuses[] = { "offline", "connecting", "online", "error", NULL };
+  static const char *const reasons[] = { "network", "auth", "certificate", "other", NULL };
   LilacImAccount *account = lilac_im_session_event_account (self, event);
   const char *status = lilac_json_get_string (event, "status", TRUE, 16, NULL);
   const char *error = lilac_json_get_string (event, "error", FALSE, LILAC_EVENT_NAME_MAX, NULL);
+  const char *reason = lilac_json_get_string (event, "reason", FALSE, 16, NULL);
+  gint64 retry_in = -1;
 
   if (account == NULL || status == NULL || !g_strv_contains (statuses, status))
     return;
-  lilac_im_session_set_status (self, account->id, status, error);
+  if (!lilac_json_get_int (event, "retry_in", -1, &retry_in, NULL) || retry_in < 0)
+    retry_in = -1;
+  lilac_im_session_set_status_reason (self, account->id, status, error,
+                                      reason != NULL && g_strv_contains (reasons, reason) ? reason
+                                                                                        : NULL,
+                                      retry_in);
 }
 
 static void

@@ -65,6 +65,12 @@ gboolean           lilac_im_session_check_running (LilacImSession *self,
 guint64 lilac_im_session_push (LilacImSession *self,
                                const char     *type,
                                JsonObject     *fields);
+void    lilac_im_session_set_status_reason (LilacImSession *self,
+                                            gint64          account_id,
+                                            const char     *status,
+                                            const char     *error,
+                                            const char     *reason,
+                                            gint64          retry_in);
 void    lilac_im_session_set_status (LilacImSession *self,
                                      gint64          account_id,
                                      const char     *status,

@@ -149,6 +149,25 @@ lilac_im_session_set_status (LilacImSession *self,
                              const char     *status,
                              const char     *error)
 {
+  lilac_im_session_set_status_reason (self, account_id, status, error, NULL, -1);
+}
+
+/**
+ * lilac_im_session_set_status_reason:
+ * @reason: (nullable): why the account is in error: network, auth, certificate or other
+ * @retry_in: milliseconds before the worker signs on again by itself, or -1
+ *
+ * lilac_im_session_set_status() with the worker's reason and retry delay,
+ * which the event carries; an error with a retry delay is always told.
+ */
+void
+lilac_im_session_set_status_reason (LilacImSession *self,
+                                    gint64          account_id,
+                                    const char     *status,
+                                    const char     *error,
+                                    const char     *reason,
+                                    gint64          retry_in)
+{
   LilacAccountStatus *current = g_hash_table_lookup (self->statuses, &account_id);
   g_autoptr(JsonObject) fields = json_object_new ();
   g_autofree char *id = g_strdup_printf ("%" G_GINT64_FORMAT, account_id);
@@ -158,7 +177,8 @@ lilac_im_session_set_status (LilacImSession *self,
       current = g_new0 (LilacAccountStatus, 1);
       g_hash_table_insert (self->statuses, g_memdup2 (&account_id, sizeof account_id), current);
     }
-  else if (g_strcmp0 (current->status, status) == 0 && g_strcmp0 (current->error, error) == 0)
+  else if (g_strcmp0 (current->status, status) == 0 && g_strcmp0 (current->error, error) == 0 &&
+           retry_in < 0)
     return;
   g_free (current->status);
   g_free (current->error);
@@ -169,6 +189,10 @@ lilac_im_session_set_status (LilacImSession *self,
   json_object_set_string_member (fields, "status", status);
   if (error != NULL)
     json_object_set_string_member (fields, "error", error);
+  if (reason != NULL)
+    json_object_set_string_member (fields, "reason", reason);
+  if (retry_in >= 0)
+    json_object_set_int_member (fields, "retry_in", retry_in);
   lilac_im_session_push (self, "account.status", fields);
 }
 

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * Copyright 2026 The Lilac developers
  *
- * Starts worker processes, each with its own end of a socketpair.
+ * Starts worker processes, each with its own end of a socketpair: forked
+ * from the zygote, or exec'ed. Watches them, and says when one ends.
  */
 #pragma once
 
@@ -20,12 +21,21 @@ typedef struct {
 
 LilacSupervisor *lilac_supervisor_new (const char              *worker_path,
                                        gboolean                 verbose,
-                                       const LilacWorkerLimits *limits);
+                                       const LilacWorkerLimits *limits,
+                                       const char *const       *plugins,
+                                       gboolean                 zygote);
 const char      *lilac_supervisor_get_worker_path (LilacSupervisor *self);
-GSubprocess     *lilac_supervisor_spawn (LilacSupervisor *self,
-                                         const char      *user_dir,
-                                         int             *gateway_fd,
-                                         GError         **error);
+void             lilac_supervisor_spawn_async (LilacSupervisor    *self,
+                                               const char         *user_dir,
+                                               GCancellable       *cancellable,
+                                               GAsyncReadyCallback callback,
+                                               gpointer            user_data);
+int              lilac_supervisor_spawn_finish (LilacSupervisor *self,
+                                                GAsyncResult    *result,
+                                                int             *gateway_fd,
+                                                GError         **error);
+void             lilac_supervisor_kill_worker (LilacSupervisor *self,
+                                               int              pid);
 unsigned         lilac_supervisor_get_running (LilacSupervisor *self);
 unsigned         lilac_supervisor_get_restarts (LilacSupervisor *self);
 void             lilac_supervisor_count_restart (LilacSupervisor *self);

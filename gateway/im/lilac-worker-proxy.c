@@ -1,16 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * Copyright 2026 The Lilac developers
  *
- * One worker, seen from the gateway. The proxy owns the process and the wire
- * channel of its current incarnation; when the worker exits, closes its
- * socket or misses heartbeats, the proxy tears that incarnation down and
- * starts a new one after a backoff (1 s doubling to 60 s, with jitter).
+ * One worker, seen from the gateway. The proxy has the supervisor start each
+ * incarnation of the worker (forked from the zygote, or exec'ed) and owns its
+ * wire channel; it knows the process by its pid, and hears from the
+ * supervisor when that process ends. When the worker exits, closes its
+ * socket or misses heartbeats, the proxy tears that incarnation down (a
+ * worker still there is killed) and starts a new one after a backoff (1 s
+ * doubling to 60 s, with jitter).
  */
 #include "config.h"
 
 #include "lilac-worker-proxy.h"
 
-#include <signal.h>
 #include <unistd.h>
 
 #include "lilac-error.h"
@@ -27,12 +29,15 @@ struct _LilacWorkerProxy {
   char *user_dir;                /* (owned) */
   int heartbeat;                 /* seconds */
   LilacWorkerState state;
-  GSubprocess *process;          /* (owned) (nullable) the current incarnation */
+  int pid;                       /* the current incarnation's process, or 0 */
+  GCancellable *spawning;        /* (owned) (nullable) a spawn under way */
   LilacWireChannel *channel;     /* (owned) (nullable) */
   guint restart_id;
   guint heartbeat_id;
   guint start_timeout_id;
   gint64 ping_sent;              /* monotonic us of the unanswered ping, or 0 */
+  gint64 last_beat;              /* monotonic us of the last heartbeat tick */
+  unsigned overdue;              /* ticks that found the ping overdue */
   gint64 started;                /* monotonic us when the incarnation became ready */
   unsigned failures;             /* consecutive short-lived incarnations */
   unsigned restarts;
@@ -90,11 +95,14 @@ lilac_worker_proxy_discard (LilacWorkerProxy *self)
       lilac_wire_channel_close (self->channel);
       g_clear_object (&self->channel);
     }
-  if (self->process != NULL)
+  if (self->spawning != NULL)
     {
-      g_subprocess_send_signal (self->process, SIGKILL);
-      g_clear_object (&self->process);
+      g_cancellable_cancel (self->spawning);
+      g_clear_object (&self->spawning);
     }
+  if (self->pid > 0)
+    lilac_supervisor_kill_worker (self->supervisor, self->pid);
+  self->pid = 0;
 }
 
 static gboolean
@@ -132,22 +140,21 @@ lilac_worker_proxy_fail (LilacWorkerProxy *self,
   self->restart_id = g_timeout_add (delay_ms, lilac_worker_proxy_restart_cb, self);
 }
 
+/* the supervisor saw a worker process end; ours, if it is the current one */
 static void
-lilac_worker_proxy_exited_cb (GObject      *source,
-                              GAsyncResult *result,
-                              gpointer      user_data)
+lilac_worker_proxy_exited_cb (LilacSupervisor *supervisor,
+                              int              pid,
+                              const char      *why,
+                              gpointer         user_data)
 {
-  g_autoptr(LilacWorkerProxy) self = user_data;
-  GSubprocess *process = G_SUBPROCESS (source);
-  g_autofree char *why = NULL;
+  LilacWorkerProxy *self = LILAC_WORKER_PROXY (user_data);
+  g_autofree char *text = NULL;
 
-  if (!g_subprocess_wait_finish (process, result, NULL) || process != self->process)
+  if (pid <= 0 || pid != self->pid)
     return;
-  if (g_subprocess_get_if_signaled (process))
-    why = g_strdup_printf ("killed by signal %d", g_subprocess_get_term_sig (process));
-  else
-    why = g_strdup_printf ("exited with status %d", g_subprocess_get_exit_status (process));
-  lilac_worker_proxy_fail (self, why);
+  self->pid = 0;
+  text = g_strdup_printf ("process %d %s", pid, why);
+  lilac_worker_proxy_fail (self, text);
 }
 
 static void
@@ -160,18 +167,27 @@ lilac_worker_proxy_ping_cb (GObject      *source,
 
   reply = lilac_wire_channel_request_finish (LILAC_WIRE_CHANNEL (source), result, NULL);
   if (reply != NULL && LILAC_WIRE_CHANNEL (source) == self->channel)
-    self->ping_sent = 0;
+    {
+      self->ping_sent = 0;
+      self->overdue = 0;
+    }
 }
 
+/* A worker is given up when its ping is still unanswered two ticks after
+ * twice the interval, and the gateway itself was not held up: after a stall
+ * of the gateway's own loop, this tick may come before the answer is read. */
 static gboolean
 lilac_worker_proxy_heartbeat_cb (gpointer user_data)
 {
   LilacWorkerProxy *self = LILAC_WORKER_PROXY (user_data);
   gint64 now = g_get_monotonic_time ();
+  gint64 interval = (gint64) self->heartbeat * G_USEC_PER_SEC;
+  gboolean stalled = now - self->last_beat > 2 * interval;
 
+  self->last_beat = now;
   if (self->ping_sent != 0)
     {
-      if (now - self->ping_sent > 2 * (gint64) self->heartbeat * G_USEC_PER_SEC)
+      if (!stalled && now - self->ping_sent > 2 * interval && ++self->overdue >= 2)
         {
           self->heartbeat_id = 0;
           lilac_worker_proxy_fail (self, "it stopped answering heartbeats");
@@ -193,6 +209,8 @@ lilac_worker_proxy_ready_cb (LilacWireChannel *channel,
 
   g_clear_handle_id (&self->start_timeout_id, g_source_remove);
   self->started = g_get_monotonic_time ();
+  self->last_beat = self->started;
+  self->overdue = 0;
   self->heartbeat_id = g_timeout_add_seconds ((unsigned) self->heartbeat,
                                               lilac_worker_proxy_heartbeat_cb, self);
   g_debug ("worker %d for %s is running", lilac_wire_channel_get_peer_pid (channel),
@@ -237,27 +255,41 @@ lilac_worker_proxy_start_timeout_cb (gpointer user_data)
 }
 
 static void
-lilac_worker_proxy_spawn (LilacWorkerProxy *self)
+lilac_worker_proxy_spawned_cb (GObject      *source,
+                               GAsyncResult *result,
+                               gpointer      user_data)
 {
+  g_autoptr(LilacWorkerProxy) self = user_data;
   g_autoptr(GError) local_error = NULL;
   int fd = -1;
+  int pid = lilac_supervisor_spawn_finish (LILAC_SUPERVISOR (source), result, &fd, &local_error);
 
-  lilac_worker_proxy_set_state (self, self->restarts > 0 ? LILAC_WORKER_RESTARTING
-                                                         : LILAC_WORKER_STARTING);
-  self->process = lilac_supervisor_spawn (self->supervisor, self->user_dir, &fd, &local_error);
-  if (self->process == NULL)
+  if (g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  g_clear_object (&self->spawning);
+  if (pid <= 0)
     {
       lilac_worker_proxy_fail (self, local_error->message);
       return;
     }
+  self->pid = pid;
   self->channel = lilac_wire_channel_new (fd, "gateway");
   g_signal_connect (self->channel, "ready", G_CALLBACK (lilac_worker_proxy_ready_cb), self);
   g_signal_connect (self->channel, "frame", G_CALLBACK (lilac_worker_proxy_frame_cb), self);
   g_signal_connect (self->channel, "closed", G_CALLBACK (lilac_worker_proxy_closed_cb), self);
-  g_subprocess_wait_async (self->process, NULL, lilac_worker_proxy_exited_cb, g_object_ref (self));
+  lilac_wire_channel_start (self->channel);
+}
+
+static void
+lilac_worker_proxy_spawn (LilacWorkerProxy *self)
+{
+  lilac_worker_proxy_set_state (self, self->restarts > 0 ? LILAC_WORKER_RESTARTING
+                                                         : LILAC_WORKER_STARTING);
+  self->spawning = g_cancellable_new ();
   self->start_timeout_id = g_timeout_add_seconds (LILAC_WORKER_PROXY_START_TIMEOUT,
                                                   lilac_worker_proxy_start_timeout_cb, self);
-  lilac_wire_channel_start (self->channel);
+  lilac_supervisor_spawn_async (self->supervisor, self->user_dir, self->spawning,
+                                lilac_worker_proxy_spawned_cb, g_object_ref (self));
 }
 
 static void
@@ -321,6 +353,8 @@ lilac_worker_proxy_new (LilacSupervisor *supervisor,
   self->supervisor = g_object_ref (supervisor);
   self->user_dir = g_strdup (user_dir);
   self->heartbeat = MAX (heartbeat_seconds, 1);
+  g_signal_connect_object (supervisor, "worker-exited", G_CALLBACK (lilac_worker_proxy_exited_cb),
+                           self, 0);
   return self;
 }
 
@@ -334,10 +368,27 @@ lilac_worker_proxy_start (LilacWorkerProxy *self)
   lilac_worker_proxy_spawn (self);
 }
 
+/* a worker asked to shut down that is still there after a while */
+typedef struct {
+  LilacSupervisor *supervisor;  /* (owned) */
+  int pid;
+} LilacWorkerProxyKill;
+
+static void
+lilac_worker_proxy_kill_free (gpointer data)
+{
+  LilacWorkerProxyKill *pending = data;
+
+  g_object_unref (pending->supervisor);
+  g_free (pending);
+}
+
 static gboolean
 lilac_worker_proxy_kill_cb (gpointer user_data)
 {
-  g_subprocess_force_exit (G_SUBPROCESS (user_data));
+  LilacWorkerProxyKill *pending = user_data;
+
+  lilac_supervisor_kill_worker (pending->supervisor, pending->pid);
   return G_SOURCE_REMOVE;
 }
 
@@ -355,13 +406,21 @@ lilac_worker_proxy_stop (LilacWorkerProxy *self)
   g_clear_handle_id (&self->restart_id, g_source_remove);
   if (self->channel != NULL && lilac_wire_channel_is_ready (self->channel))
     lilac_wire_channel_send (self->channel, LILAC_WIRE_SHUTDOWN, 0, NULL, NULL);
-  if (self->process != NULL)
+  if (self->spawning != NULL)
     {
-      /* the process object outlives the proxy until the worker is gone */
-      g_autoptr(GSubprocess) process = g_steal_pointer (&self->process);
+      g_cancellable_cancel (self->spawning);
+      g_clear_object (&self->spawning);
+    }
+  if (self->pid > 0)
+    {
+      /* outlives the proxy; the supervisor forgets the pid once the worker is gone */
+      LilacWorkerProxyKill *pending = g_new0 (LilacWorkerProxyKill, 1);
 
-      g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, 5, lilac_worker_proxy_kill_cb,
-                                  g_object_ref (process), g_object_unref);
+      pending->supervisor = g_object_ref (self->supervisor);
+      pending->pid = self->pid;
+      self->pid = 0;
+      g_timeout_add_seconds_full (G_PRIORITY_DEFAULT, 5, lilac_worker_proxy_kill_cb, pending,
+                                  lilac_worker_proxy_kill_free);
     }
   g_clear_handle_id (&self->heartbeat_id, g_source_remove);
   g_clear_handle_id (&self->start_timeout_id, g_source_remove);

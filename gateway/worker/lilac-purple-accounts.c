@@ -13,6 +13,14 @@
  * starts signing on, online when connected, offline when signed off, and
  * error (with a reason) when the connection failed; an error stays the
  * account's status until it connects again or is disabled.
+ *
+ * libpurple leaves reconnecting to its UI. After an error that is not fatal
+ * (purple_connection_error_is_fatal(): a network or encryption error, not a
+ * wrong password) the account signs on again after a backoff: the first try
+ * within 5 s, then twice as long each time up to 5 minutes, each delay drawn
+ * between its half and itself. The error event says when, as "retry_in"
+ * (ms). A fatal error (reason "auth" for a wrong password) stops retrying
+ * until the gateway sends the account again.
  */
 #include "config.h"
 
@@ -28,6 +36,8 @@
 #include "lilac-worker-body.h"
 
 #define LILAC_PURPLE_ACCOUNTS_MAX_PASSWORD 4096
+#define LILAC_PURPLE_ACCOUNTS_RETRY_FIRST_MS 5000u
+#define LILAC_PURPLE_ACCOUNTS_RETRY_MAX_MS (5u * 60u * 1000u)
 
 typedef struct {
   char *id;                 /* (owned) the gateway's account id */
@@ -36,6 +46,8 @@ typedef struct {
   char *status;             /* (owned) (nullable) the last account.status */
   gboolean put;             /* the gateway sent it in this session */
   gboolean failed;          /* the last connection ended in an error */
+  guint retry_id;           /* the pending reconnection */
+  unsigned retries;         /* reconnections since the account was last online */
 } LilacPurpleAccount;
 
 /* what an ACCOUNT_PUT asks for; strings belong to the request body */
@@ -67,6 +79,7 @@ static void
 lilac_purple_account_free (LilacPurpleAccount *record)
 {
   lilac_purple_account_forget_password (record);
+  g_clear_handle_id (&record->retry_id, g_source_remove);
   g_free (record->status);
   g_free (record->id);
   g_free (record);
@@ -114,10 +127,11 @@ lilac_purple_account_set_password (LilacPurpleAccount *record,
 }
 
 static void
-lilac_purple_account_report (LilacPurpleAccount *record,
-                             const char         *status,
-                             const char         *error_text,
-                             const char         *reason)
+lilac_purple_account_report_retry (LilacPurpleAccount *record,
+                                   const char         *status,
+                                   const char         *error_text,
+                                   const char         *reason,
+                                   gint64              retry_in)
 {
   g_autoptr(JsonObject) event = NULL;
 
@@ -135,7 +149,18 @@ lilac_purple_account_report (LilacPurpleAccount *record,
       json_object_set_string_member (event, "error", error_text);
       json_object_set_string_member (event, "reason", reason);
     }
+  if (retry_in >= 0)
+    json_object_set_int_member (event, "retry_in", retry_in);
   lilac_purple_emit (event);
+}
+
+static void
+lilac_purple_account_report (LilacPurpleAccount *record,
+                             const char         *status,
+                             const char         *error_text,
+                             const char         *reason)
+{
+  lilac_purple_account_report_retry (record, status, error_text, reason, -1);
 }
 
 /* ------------------------------------------------------ Connection ops */
@@ -185,6 +210,8 @@ lilac_purple_accounts_connected_cb (PurpleConnection *gc)
   if (record == NULL)
     return;
   record->failed = FALSE;
+  record->retries = 0;
+  g_clear_handle_id (&record->retry_id, g_source_remove);
   lilac_purple_account_report (record, "online", NULL, NULL);
 }
 
@@ -199,20 +226,67 @@ lilac_purple_accounts_disconnected_cb (PurpleConnection *gc)
   lilac_purple_account_report (record, "offline", NULL, NULL);
 }
 
-/* A reconnect policy belongs here: purple_connection_error_is_fatal() tells
- * the errors worth retrying (network, encryption) from the others. */
+static void lilac_purple_accounts_sign_on (LilacPurpleAccount *record);
+
+static gboolean
+lilac_purple_accounts_retry_cb (gpointer data)
+{
+  LilacPurpleAccount *record = data;
+  PurpleAccount *account = record->account;
+
+  record->retry_id = 0;
+  if (!record->put || !purple_account_get_enabled (account, LILAC_PURPLE_UI))
+    return G_SOURCE_REMOVE;
+  /* libpurple disconnects from a timeout after an error */
+  if (!purple_account_is_disconnected (account))
+    {
+      record->retry_id = g_timeout_add (500, lilac_purple_accounts_retry_cb, record);
+      return G_SOURCE_REMOVE;
+    }
+  record->retries++;
+  g_debug ("account %s: signing on again (try %u)", record->id, record->retries);
+  lilac_purple_accounts_sign_on (record);
+  /* the user's status is offline: nothing to sign on to */
+  if (record->retry_id == 0 && purple_account_is_disconnected (account) && record->failed)
+    {
+      record->failed = FALSE;
+      lilac_purple_account_report (record, "offline", NULL, NULL);
+    }
+  return G_SOURCE_REMOVE;
+}
+
+/* the delay before the next try: 5 s doubling to 5 minutes, with jitter */
+static guint
+lilac_purple_accounts_retry_delay (unsigned retries)
+{
+  guint64 delay = (guint64) LILAC_PURPLE_ACCOUNTS_RETRY_FIRST_MS << MIN (retries, 16u);
+
+  delay = MIN (delay, (guint64) LILAC_PURPLE_ACCOUNTS_RETRY_MAX_MS);
+  return (guint) (delay / 2 + (guint64) g_random_int_range (0, (gint32) (delay / 2) + 1));
+}
+
 static void
 lilac_purple_accounts_error_cb (PurpleConnection     *gc,
                                 PurpleConnectionError reason,
                                 const char           *text)
 {
   LilacPurpleAccount *record = lilac_purple_account_get (purple_connection_get_account (gc));
+  guint delay;
 
   if (record == NULL)
     return;
   record->failed = TRUE;
-  lilac_purple_account_report (record, "error", text != NULL ? text : "",
-                               lilac_purple_accounts_reason_name (reason));
+  g_clear_handle_id (&record->retry_id, g_source_remove);
+  if (purple_connection_error_is_fatal (reason) || !record->put)
+    {
+      lilac_purple_account_report (record, "error", text != NULL ? text : "",
+                                   lilac_purple_accounts_reason_name (reason));
+      return;
+    }
+  delay = lilac_purple_accounts_retry_delay (record->retries);
+  record->retry_id = g_timeout_add (delay, lilac_purple_accounts_retry_cb, record);
+  lilac_purple_account_report_retry (record, "error", text != NULL ? text : "",
+                                     lilac_purple_accounts_reason_name (reason), delay);
 }
 
 static PurpleConnectionUiOps lilac_purple_accounts_connection_ops = {
@@ -255,6 +329,7 @@ lilac_purple_accounts_stop (PurpleAccount *account)
 static void
 lilac_purple_accounts_disable (LilacPurpleAccount *record)
 {
+  g_clear_handle_id (&record->retry_id, g_source_remove);
   lilac_purple_accounts_stop (record->account);
   record->failed = FALSE;
   lilac_purple_account_report (record, "offline", NULL, NULL);
@@ -331,6 +406,7 @@ lilac_purple_accounts_parse (JsonObject             *body,
 static void
 lilac_purple_accounts_remove (LilacPurpleAccount *record)
 {
+  g_clear_handle_id (&record->retry_id, g_source_remove);
   lilac_purple_accounts_disconnect (record->account);
   /* drops the account's buddies and conversations while its record can
    * still name it in the events that causes */
@@ -412,6 +488,12 @@ lilac_purple_accounts_apply (LilacPurpleAccount           *record,
     }
   if (changed)
     lilac_purple_accounts_disconnect (account);
+  /* the gateway sent the account again: a stopped or waiting retry starts over */
+  if (changed || record->retry_id != 0 || record->failed)
+    {
+      g_clear_handle_id (&record->retry_id, g_source_remove);
+      record->retries = 0;
+    }
   lilac_purple_accounts_sign_on (record);
 }
 

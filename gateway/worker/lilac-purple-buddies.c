@@ -11,15 +11,25 @@
  * Buddies of an account are reported from the moment the gateway sent the
  * account in this session; lilac_purple_buddies_refresh_account() then
  * reports the ones libpurple had cached in its buddy list.
+ *
+ * BUDDY_ADD puts a buddy in the list (group "Buddies" unless another is
+ * given) and tells the server, which for XMPP sends a subscription request;
+ * BUDDY_REMOVE takes every buddy of that name off the account's list and
+ * the server's. Both need the account connected: offline, the server would
+ * not hear of it and would undo the change at the next sign-on.
  */
 #include "config.h"
 
 #include "lilac-purple-buddies.h"
 
+#include "lilac-error.h"
 #include "lilac-purple-accounts.h"
 #include "lilac-purple-core.h"
 #include "lilac-purple-markup.h"
 #include "lilac-purple-status.h"
+#include "lilac-worker-body.h"
+
+#define LILAC_PURPLE_BUDDIES_DEFAULT_GROUP "Buddies"
 
 /* one buddy as last reported */
 typedef struct {
@@ -299,4 +309,113 @@ lilac_purple_buddies_refresh_account (PurpleAccount *account)
           purple_buddy_get_account ((PurpleBuddy *) node) == account)
         lilac_purple_buddies_refresh ((PurpleBuddy *) node);
     }
+}
+
+/**
+ * lilac_purple_buddies_add_to_list:
+ * @account: an account
+ * @name: the buddy's name
+ * @alias: (nullable): an alias for the buddy
+ * @group: (nullable): the group, "Buddies" when %NULL or empty
+ *
+ * Puts @name in the buddy list (or updates the alias of the buddy there)
+ * and asks the server to add it, which subscribes to its presence.
+ */
+void
+lilac_purple_buddies_add_to_list (PurpleAccount *account,
+                                  const char    *name,
+                                  const char    *alias,
+                                  const char    *group)
+{
+  const char *group_name = group != NULL && *group != '\0' ? group
+                                                            : LILAC_PURPLE_BUDDIES_DEFAULT_GROUP;
+  PurpleBuddy *buddy = purple_find_buddy (account, name);
+  PurpleGroup *target;
+
+  if (buddy != NULL)
+    {
+      if (alias != NULL && *alias != '\0')
+        purple_blist_alias_buddy (buddy, alias);
+      purple_account_add_buddy (account, buddy);
+      return;
+    }
+  target = purple_find_group (group_name);
+  if (target == NULL)
+    {
+      target = purple_group_new (group_name);
+      purple_blist_add_group (target, NULL);
+    }
+  buddy = purple_buddy_new (account, name, alias != NULL && *alias != '\0' ? alias : NULL);
+  purple_blist_add_buddy (buddy, NULL, target, NULL);
+  purple_account_add_buddy (account, buddy);
+}
+
+/**
+ * lilac_purple_buddies_add:
+ * @body: a BUDDY_ADD body: {"account","name","alias"?,"group"?}
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the reply, {}; unavailable when the
+ *   account is not connected
+ */
+JsonObject *
+lilac_purple_buddies_add (JsonObject *body,
+                          GError    **error)
+{
+  const char *account_id, *name, *alias, *group;
+  PurpleAccount *account;
+
+  if (!lilac_worker_body_get_string (body, "account", TRUE, LILAC_WORKER_BODY_MAX_ID,
+                                     &account_id, error) ||
+      !lilac_worker_body_get_string (body, "name", TRUE, LILAC_WORKER_BODY_MAX_NAME, &name, error) ||
+      !lilac_worker_body_get_string (body, "alias", FALSE, LILAC_WORKER_BODY_MAX_NAME, &alias,
+                                     error) ||
+      !lilac_worker_body_get_string (body, "group", FALSE, LILAC_WORKER_BODY_MAX_NAME, &group,
+                                     error))
+    return NULL;
+  account = lilac_purple_accounts_lookup (account_id, TRUE, error);
+  if (account == NULL)
+    return NULL;
+  lilac_purple_buddies_add_to_list (account, name, alias, group);
+  return json_object_new ();
+}
+
+/**
+ * lilac_purple_buddies_remove:
+ * @body: a BUDDY_REMOVE body: {"account","name"}
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the reply, {}; not_found when the
+ *   account has no such buddy, unavailable when it is not connected
+ */
+JsonObject *
+lilac_purple_buddies_remove (JsonObject *body,
+                             GError    **error)
+{
+  const char *account_id, *name;
+  PurpleAccount *account;
+  GSList *buddies;
+
+  if (!lilac_worker_body_get_string (body, "account", TRUE, LILAC_WORKER_BODY_MAX_ID,
+                                     &account_id, error) ||
+      !lilac_worker_body_get_string (body, "name", TRUE, LILAC_WORKER_BODY_MAX_NAME, &name, error))
+    return NULL;
+  account = lilac_purple_accounts_lookup (account_id, TRUE, error);
+  if (account == NULL)
+    return NULL;
+  buddies = purple_find_buddies (account, name);
+  if (buddies == NULL)
+    {
+      g_set_error (error, LILAC_ERROR, LILAC_ERROR_NOT_FOUND, "no buddy \"%s\"", name);
+      return NULL;
+    }
+  for (GSList *l = buddies; l != NULL; l = l->next)
+    {
+      PurpleBuddy *buddy = l->data;
+
+      purple_account_remove_buddy (account, buddy, purple_buddy_get_group (buddy));
+      purple_blist_remove_buddy (buddy);
+    }
+  g_slist_free (buddies);
+  return json_object_new ();
 }

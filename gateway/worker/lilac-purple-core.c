@@ -6,6 +6,14 @@
  * adapters (accounts, conversations, buddies, notify, requests) report what
  * happens through lilac_purple_emit(), which the running core turns into its
  * "event" signal.
+ *
+ * A core starts in one of two ways. A worker that was exec'ed starts it in
+ * its user's folder (lilac_purple_core_start()). The zygote starts it in a
+ * template folder that belongs to no user, with no accounts, no network and
+ * its timers only recorded (lilac_purple_core_start_template()), and loads
+ * the SSL plugin and the system's certificate authorities once; each child
+ * it forks then moves that core into its user's folder
+ * (lilac_purple_core_move_to()) before anything is written.
  */
 #include "config.h"
 
@@ -13,6 +21,7 @@
 
 #include <purple.h>
 
+#include "lilac-purple-folder.h"
 #include "lilac-error.h"
 #include "lilac-purple-accounts.h"
 #include "lilac-purple-buddies.h"
@@ -129,7 +138,9 @@ lilac_purple_core_ui_init (void)
   purple_blist_set_ui_ops (lilac_purple_buddies_get_ui_ops ());
   purple_notify_set_ui_ops (lilac_purple_notify_get_ui_ops ());
   purple_request_set_ui_ops (lilac_purple_requests_get_ui_ops ());
+  purple_accounts_set_ui_ops (lilac_purple_requests_get_account_ui_ops ());
   lilac_purple_accounts_init ();
+  lilac_purple_requests_init ();
   lilac_purple_buddies_init ();
   lilac_purple_conversations_init ();
 }
@@ -202,13 +213,53 @@ lilac_purple_core_new (const char *user_dir)
   return self;
 }
 
+/* the buddy list (from blist.xml), the accounts in it, the status; the
+ * accounts exist and the buddy list was made already */
+static void
+lilac_purple_core_load_list (void)
+{
+  purple_blist_load ();
+  lilac_purple_accounts_adopt_loaded ();
+  lilac_purple_status_activate (PURPLE_STATUS_AVAILABLE, NULL);
+}
+
 static void
 lilac_purple_core_load_session (void)
 {
   purple_set_blist (purple_blist_new ());
-  purple_blist_load ();
-  lilac_purple_accounts_adopt_loaded ();
-  lilac_purple_status_activate (PURPLE_STATUS_AVAILABLE, NULL);
+  lilac_purple_core_load_list ();
+}
+
+/* purple_core_init() in the core's folder, then the plugins */
+static gboolean
+lilac_purple_core_init_purple (LilacPurpleCore *self,
+                               GError         **error)
+{
+  if (lilac_purple_core_running != NULL)
+    {
+      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INTERNAL,
+                           "libpurple is already running in this process");
+      return FALSE;
+    }
+  lilac_purple_plugins_prepare ();
+  lilac_purple_plugins_add_search_paths ();
+  purple_util_set_user_dir (self->user_dir);
+  purple_eventloop_set_ui_ops (lilac_purple_eventloop_get_ui_ops ());
+  purple_core_set_ui_ops (&lilac_purple_core_ui_ops);
+  lilac_purple_core_running = self;
+  if (!purple_core_init (LILAC_PURPLE_UI))
+    {
+      lilac_purple_core_running = NULL;
+      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INTERNAL,
+                           "libpurple failed to initialise");
+      return FALSE;
+    }
+  self->started = TRUE;
+  g_debug ("%u protocol plugins loaded", g_list_length (purple_plugins_get_protocols ()));
+  /* a server's network is up; NetworkManager's view of it does not matter */
+  purple_network_force_online ();
+  lilac_purple_plugins_load ();
+  return TRUE;
 }
 
 /**
@@ -229,30 +280,89 @@ lilac_purple_core_start (LilacPurpleCore *self,
 {
   g_return_val_if_fail (LILAC_IS_PURPLE_CORE (self), FALSE);
 
-  if (lilac_purple_core_running != NULL)
-    {
-      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INTERNAL,
-                           "libpurple is already running in this process");
-      return FALSE;
-    }
-  lilac_purple_plugins_prepare ();
-  purple_util_set_user_dir (self->user_dir);
-  purple_eventloop_set_ui_ops (lilac_purple_eventloop_get_ui_ops ());
-  purple_core_set_ui_ops (&lilac_purple_core_ui_ops);
-  lilac_purple_core_running = self;
-  if (!purple_core_init (LILAC_PURPLE_UI))
-    {
-      lilac_purple_core_running = NULL;
-      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INTERNAL,
-                           "libpurple failed to initialise");
-      return FALSE;
-    }
-  self->started = TRUE;
-  g_debug ("%u protocol plugins loaded", g_list_length (purple_plugins_get_protocols ()));
-  /* a server's network is up; NetworkManager's view of it does not matter */
-  purple_network_force_online ();
+  if (!lilac_purple_core_init_purple (self, error))
+    return FALSE;
   if (session)
     lilac_purple_core_load_session ();
+  return TRUE;
+}
+
+/* what every TLS connection would otherwise load for itself: the SSL plugin
+ * (NSS) and the system's certificate authorities, parsed */
+static void
+lilac_purple_core_preload_tls (void)
+{
+  PurpleCertificatePool *authorities;
+  GList *ids;
+
+  if (!purple_ssl_is_supported ())
+    {
+      g_message ("libpurple has no SSL plugin: TLS connections will fail");
+      return;
+    }
+  authorities = purple_certificate_find_pool ("x509", "ca");
+  if (authorities == NULL)
+    return;
+  ids = purple_certificate_pool_get_idlist (authorities);
+  g_debug ("%u certificate authorities loaded", g_list_length (ids));
+  purple_certificate_pool_destroy_idlist (ids);
+}
+
+/**
+ * lilac_purple_core_start_template:
+ * @self: a core whose folder belongs to no user
+ * @error: return location for a #GError
+ *
+ * The zygote's start: initialises libpurple in the template folder with its
+ * timers and watches recorded but not attached to any main context, and
+ * loads what TLS needs. No account, buddy list or status is loaded.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+lilac_purple_core_start_template (LilacPurpleCore *self,
+                                  GError         **error)
+{
+  g_return_val_if_fail (LILAC_IS_PURPLE_CORE (self), FALSE);
+
+  lilac_purple_eventloop_defer ();
+  if (!lilac_purple_core_init_purple (self, error))
+    return FALSE;
+  lilac_purple_core_preload_tls ();
+  return TRUE;
+}
+
+/**
+ * lilac_purple_core_move_to:
+ * @self: a core started with lilac_purple_core_start_template(), in a
+ *   process forked from the one that started it
+ * @user_dir: the user's libpurple folder
+ * @error: return location for a #GError
+ *
+ * Makes @user_dir libpurple's folder, reads the user's preferences and
+ * accounts from it, attaches libpurple's timers and watches to this
+ * process's main context, and loads the buddy list and the status.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+lilac_purple_core_move_to (LilacPurpleCore *self,
+                           const char      *user_dir,
+                           GError         **error)
+{
+  g_return_val_if_fail (LILAC_IS_PURPLE_CORE (self), FALSE);
+  g_return_val_if_fail (self->started, FALSE);
+
+  g_free (self->user_dir);
+  self->user_dir = g_strdup (user_dir);
+  if (!lilac_purple_folder_enter (user_dir, error))
+    return FALSE;
+  lilac_purple_core_set_prefs ();
+  lilac_purple_eventloop_attach ();
+  /* libpurple keeps a buddy cache per account from the list's making on */
+  purple_set_blist (purple_blist_new ());
+  lilac_purple_folder_load_accounts ();
+  lilac_purple_core_load_list ();
   return TRUE;
 }
 
@@ -272,8 +382,11 @@ lilac_purple_core_stop (LilacPurpleCore *self)
   if (!self->started)
     return;
   self->started = FALSE;
+  lilac_purple_requests_cancel_all ();
   purple_connections_disconnect_all ();
   purple_core_quit ();
+  /* what libpurple forgot to remove must not run without it */
+  lilac_purple_eventloop_clear ();
   lilac_purple_buddies_uninit ();
   lilac_purple_accounts_uninit ();
   g_clear_pointer (&lilac_purple_core_ui_info, g_hash_table_unref);

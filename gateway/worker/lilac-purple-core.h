@@ -22,6 +22,11 @@ LilacPurpleCore *lilac_purple_core_new (const char *user_dir);
 gboolean         lilac_purple_core_start (LilacPurpleCore *self,
                                           gboolean         session,
                                           GError         **error);
+gboolean         lilac_purple_core_start_template (LilacPurpleCore *self,
+                                                   GError         **error);
+gboolean         lilac_purple_core_move_to (LilacPurpleCore *self,
+                                            const char      *user_dir,
+                                            GError         **error);
 void             lilac_purple_core_stop (LilacPurpleCore *self);
 void             lilac_purple_core_set_debug (gboolean enabled);
 

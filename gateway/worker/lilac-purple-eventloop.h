@@ -10,5 +10,8 @@
 G_BEGIN_DECLS
 
 PurpleEventLoopUiOps *lilac_purple_eventloop_get_ui_ops (void);
+void                  lilac_purple_eventloop_defer (void);
+void                  lilac_purple_eventloop_attach (void);
+void                  lilac_purple_eventloop_clear (void);
 
 G_END_DECLS

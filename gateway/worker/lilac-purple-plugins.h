@@ -11,5 +11,10 @@ G_BEGIN_DECLS
 
 void lilac_purple_plugins_prepare (void);
 void lilac_purple_plugins_shadow_loaders (void);
+void lilac_purple_plugins_configure (const char *const *dirs,
+                                     const char *const *ids);
+void lilac_purple_plugins_add_search_paths (void);
+void lilac_purple_plugins_load (void);
+void lilac_purple_plugins_report_failures (void);
 
 G_END_DECLS

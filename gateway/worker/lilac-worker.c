@@ -22,11 +22,15 @@
 #include "lilac-error.h"
 #include "lilac-json.h"
 #include "lilac-purple-accounts.h"
+#include "lilac-purple-buddies.h"
 #include "lilac-purple-chats.h"
 #include "lilac-purple-conversations.h"
 #include "lilac-purple-core.h"
 #include "lilac-purple-messages.h"
+#include "lilac-purple-plugins.h"
 #include "lilac-purple-protocols.h"
+#include "lilac-purple-requests.h"
+#include "lilac-purple-settings.h"
 #include "lilac-purple-status.h"
 #include "lilac-wire.h"
 
@@ -73,6 +77,10 @@ static const struct {
   { LILAC_WIRE_CONVERSATION_CLOSE, lilac_purple_conversations_close },
   { LILAC_WIRE_PRESENCE_SET, lilac_purple_status_set },
   { LILAC_WIRE_TYPING_SET, lilac_purple_conversations_set_typing },
+  { LILAC_WIRE_BUDDY_ADD, lilac_purple_buddies_add },
+  { LILAC_WIRE_BUDDY_REMOVE, lilac_purple_buddies_remove },
+  { LILAC_WIRE_REQUEST_ANSWER, lilac_purple_requests_answer },
+  { LILAC_WIRE_SETTINGS_SET, lilac_purple_settings_set },
   { LILAC_WIRE_PING, lilac_worker_ping },
 };
 
@@ -163,6 +171,7 @@ lilac_worker_ready_cb (LilacWireChannel *channel,
                        gpointer          user_data)
 {
   g_debug ("the gateway (pid %d) is ready", lilac_wire_channel_get_peer_pid (channel));
+  lilac_purple_plugins_report_failures ();
 }
 
 static void
@@ -269,11 +278,52 @@ lilac_worker_new (int         fd,
 }
 
 /**
+ * lilac_worker_new_forked:
+ * @fd: (transfer full): a connected stream socket to the gateway
+ * @user_dir: this user's libpurple folder
+ * @core: the core the zygote started, in this forked process
+ *
+ * Returns: (transfer full): a worker that moves @core into @user_dir when
+ *   it starts
+ */
+LilacWorker *
+lilac_worker_new_forked (int              fd,
+                         const char      *user_dir,
+                         LilacPurpleCore *core)
+{
+  LilacWorker *self = lilac_worker_new (fd, user_dir);
+
+  self->core = g_object_ref (core);
+  return self;
+}
+
+/* the worker works in its user's folder, which ps(1) and /proc show */
+static gboolean
+lilac_worker_enter_folder (LilacWorker *self,
+                           GError     **error)
+{
+  if (!g_path_is_absolute (self->user_dir))
+    {
+      g_autofree char *absolute = g_canonicalize_filename (self->user_dir, NULL);
+
+      g_free (self->user_dir);
+      self->user_dir = g_steal_pointer (&absolute);
+    }
+  if (g_mkdir_with_parents (self->user_dir, 0700) != 0 || chdir (self->user_dir) != 0)
+    {
+      lilac_error_set_from_errno (error, errno, "entering the user's libpurple folder");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
  * lilac_worker_start:
  * @self: a worker
  * @error: return location for a #GError
  *
- * Starts libpurple in the user's folder, then greets the gateway.
+ * Starts libpurple in the user's folder (or moves the zygote's there), then
+ * greets the gateway.
  *
  * Returns: %TRUE on success
  */
@@ -282,12 +332,23 @@ lilac_worker_start (LilacWorker *self,
                     GError     **error)
 {
   g_return_val_if_fail (LILAC_IS_WORKER (self), FALSE);
-  g_return_val_if_fail (self->core == NULL, FALSE);
+  g_return_val_if_fail (self->channel == NULL, FALSE);
 
-  self->core = lilac_purple_core_new (self->user_dir);
-  g_signal_connect (self->core, "event", G_CALLBACK (lilac_worker_event_cb), self);
-  if (!lilac_purple_core_start (self->core, TRUE, error))
+  if (!lilac_worker_enter_folder (self, error))
     return FALSE;
+  if (self->core != NULL)
+    {
+      g_signal_connect (self->core, "event", G_CALLBACK (lilac_worker_event_cb), self);
+      if (!lilac_purple_core_move_to (self->core, self->user_dir, error))
+        return FALSE;
+    }
+  else
+    {
+      self->core = lilac_purple_core_new (self->user_dir);
+      g_signal_connect (self->core, "event", G_CALLBACK (lilac_worker_event_cb), self);
+      if (!lilac_purple_core_start (self->core, TRUE, error))
+        return FALSE;
+    }
   self->channel = lilac_wire_channel_new (self->fd, "worker");
   self->fd = -1;
   g_signal_connect (self->channel, "ready", G_CALLBACK (lilac_worker_ready_cb), self);

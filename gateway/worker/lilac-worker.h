@@ -8,6 +8,8 @@
 
 #include <glib-object.h>
 
+#include "lilac-purple-core.h"
+
 G_BEGIN_DECLS
 
 #define LILAC_TYPE_WORKER (lilac_worker_get_type ())
@@ -15,6 +17,9 @@ G_DECLARE_FINAL_TYPE (LilacWorker, lilac_worker, LILAC, WORKER, GObject)
 
 LilacWorker *lilac_worker_new (int         fd,
                                const char *user_dir);
+LilacWorker *lilac_worker_new_forked (int              fd,
+                                      const char      *user_dir,
+                                      LilacPurpleCore *core);
 gboolean     lilac_worker_start (LilacWorker *self,
                                  GError     **error);
 void         lilac_worker_stop (LilacWorker *self);

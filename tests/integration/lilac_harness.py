@@ -846,13 +846,19 @@ class _Inbox:
 
 
 class XmppPeer:
-    """A slixmpp client with its asyncio loop in a thread (plaintext, as in shared/notes/peers.md)."""
+    """A slixmpp client with its asyncio loop in a thread (plaintext, as in shared/notes/peers.md).
+    Presences others send it (subscriptions included) land in .presences, chat states in
+    .chatstates. auto_authorize=False keeps slixmpp from answering subscription requests (and
+    from subscribing back) by itself."""
 
-    def __init__(self, jid, password, port, host="127.0.0.1"):
+    def __init__(self, jid, password, port, host="127.0.0.1", auto_authorize=True):
         self.jid = jid
         self.password = password
         self.address = (host, port)
+        self.auto_authorize = auto_authorize
         self.inbox = _Inbox()
+        self.presences = _Inbox()
+        self.chatstates = _Inbox()
         self.loop = None
         self.xmpp = None
         self.thread = None
@@ -882,6 +888,12 @@ class XmppPeer:
         xmpp.register_plugin("xep_0030")
         xmpp.register_plugin("xep_0045")
         xmpp.register_plugin("xep_0199")
+        xmpp.register_plugin("xep_0085")
+        # slixmpp refuses requests when auto_authorize is False; None leaves them to the test
+        xmpp.auto_authorize = True if self.auto_authorize else None
+        xmpp.auto_subscribe = self.auto_authorize
+        xmpp.add_event_handler("presence", self._on_presence)
+        xmpp.add_event_handler("chatstate", self._on_chatstate)
         xmpp.add_event_handler("session_start", self._on_session_start)
         xmpp.add_event_handler("message", self._on_message)
         xmpp.add_event_handler("groupchat_message", self._on_groupchat)
@@ -922,6 +934,29 @@ class XmppPeer:
             self.inbox.queue.put({"from": str(message["from"]), "to": str(message["to"]),
                                   "type": "groupchat", "nick": message["mucnick"], "body": message["body"],
                                   "time": time.monotonic()})
+
+    def _on_presence(self, presence):
+        self.presences.queue.put({"from": str(presence["from"]), "type": presence["type"],
+                                  "show": presence["show"], "status": presence["status"],
+                                  "time": time.monotonic()})
+
+    def _on_chatstate(self, message):
+        self.chatstates.queue.put({"from": str(message["from"]), "state": message["chat_state"],
+                                   "time": time.monotonic()})
+
+    def wait_presence(self, predicate=None, timeout=15.0):
+        return self.presences.wait(predicate, timeout, self.jid)
+
+    def send_presence(self, **fields):
+        """slixmpp's send_presence in the peer's thread, e.g. pto=JID, ptype="subscribe", pshow="away"."""
+        self.call(lambda: self.xmpp.send_presence(**fields))
+
+    def send_chatstate(self, to, state):
+        def send():
+            message = self.xmpp.make_message(mto=to, mtype="chat")
+            message["chat_state"] = state
+            message.send()
+        self.call(send)
 
     def call(self, function, timeout=15.0):
         """Runs function() in the peer's loop thread; returns its result (awaited if a coroutine)."""

@@ -223,9 +223,13 @@ def test_flood_to_one_user_spares_the_others():
     p_normal, p_during = statistics.median(normal) * 1000, statistics.median(during) * 1000
     h.diag("10,000 messages offered in %.1f s; ben's latency median %.1f ms normal, %.1f ms during "
            "the flood; gateway grew %.1f MiB" % (elapsed, p_normal, p_during, grown))
-    expect(p_during <= max(2 * p_normal, p_normal + 5), "ben's latency went from %.1f to %.1f ms" %
-           (p_normal, p_during))
-    expect(grown < 64, "the gateway grew by %.1f MiB" % grown)
+    if h.sanitized():
+        # AddressSanitizer slows the gateway several times over and keeps freed memory
+        h.diag("under AddressSanitizer the latency and memory bounds are not checked")
+    else:
+        expect(p_during <= max(2 * p_normal, p_normal + 5), "ben's latency went from %.1f to %.1f ms" %
+               (p_normal, p_during))
+        expect(grown < 64, "the gateway grew by %.1f MiB" % grown)
     lilac.stop()
     lilac.assert_clean_exit()
 
