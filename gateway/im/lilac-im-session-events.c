@@ -14,6 +14,7 @@
 #include "lilac-error.h"
 #include "lilac-json.h"
 #include "lilac-metrics.h"
+#include "lilac-wire.h"
 
 #define LILAC_EVENT_NAME_MAX 1024
 #define LILAC_EVENT_TEXT_MAX (256 * 1024)
@@ -128,6 +129,52 @@ lilac_im_session_set_conversation_id (JsonObject              *fields,
 
 /* ---------------------------------------------------------------- Handlers */
 
+static gboolean
+lilac_im_session_account_is_online (LilacImSession *self,
+                                    gint64          account_id)
+{
+  LilacAccountStatus *status = g_hash_table_lookup (self->statuses, &account_id);
+
+  return status != NULL && g_str_equal (status->status, "online");
+}
+
+static void
+lilac_im_session_rejoin_cb (GObject      *source,
+                            GAsyncResult *result,
+                            gpointer      user_data)
+{
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  reply = lilac_worker_proxy_request_finish (LILAC_WORKER_PROXY (source), result, &local_error);
+  if (reply == NULL)
+    g_debug ("joining a room again failed: %s", local_error->message);
+}
+
+static void
+lilac_im_session_rejoin_chats (LilacImSession *self,
+                               LilacImAccount *account)
+{
+  g_autoptr(GPtrArray) open = lilac_conversation_store_list_open (lilac_im_session_conversations (self),
+                                                                  self->user->id, NULL);
+  g_autofree char *account_id = g_strdup_printf ("%" G_GINT64_FORMAT, account->id);
+
+  for (unsigned i = 0; open != NULL && i < open->len; i++)
+    {
+      LilacConversation *conversation = open->pdata[i];
+      g_autoptr(JsonObject) body = NULL;
+
+      if (conversation->account_id != account->id || !g_str_equal (conversation->type, "chat") ||
+          self->worker == NULL)
+        continue;
+      body = json_object_new ();
+      json_object_set_string_member (body, "account", account_id);
+      json_object_set_string_member (body, "room", conversation->name);
+      lilac_worker_proxy_request_async (self->worker, LILAC_WIRE_CHAT_JOIN, body, NULL,
+                                        lilac_im_session_rejoin_cb, NULL);
+    }
+}
+
 static void
 lilac_im_session_on_account_status (LilacImSession *self,
                                     JsonObject     *event)
@@ -139,15 +186,21 @@ lilac_im_session_on_account_status (LilacImSession *self,
   const char *error = lilac_json_get_string (event, "error", FALSE, LILAC_EVENT_NAME_MAX, NULL);
   const char *reason = lilac_json_get_string (event, "reason", FALSE, 16, NULL);
   gint64 retry_in = -1;
+  gboolean was_online;
 
   if (account == NULL || status == NULL || !g_strv_contains (statuses, status))
     return;
   if (!lilac_json_get_int (event, "retry_in", -1, &retry_in, NULL) || retry_in < 0)
     retry_in = -1;
+  was_online = lilac_im_session_account_is_online (self, account->id);
   lilac_im_session_set_status_reason (self, account->id, status, error,
                                       reason != NULL && g_strv_contains (reasons, reason) ? reason
                                                                                         : NULL,
                                       retry_in);
+  /* back online (after a reconnect or a restart of the worker or the gateway): the rooms
+   * the user has open are joined again */
+  if (!was_online && g_str_equal (status, "online"))
+    lilac_im_session_rejoin_chats (self, account);
 }
 
 static void

@@ -209,6 +209,18 @@ lilac_im_session_account_json (LilacImSession *self,
   return object;
 }
 
+/* tells every tab about an account's settings (never its password) */
+static void
+lilac_im_session_push_account (LilacImSession *self,
+                               const char     *type,
+                               LilacImAccount *account)
+{
+  g_autoptr(JsonObject) fields = json_object_new ();
+
+  json_object_set_object_member (fields, "account", lilac_im_session_account_json (self, account));
+  lilac_im_session_push (self, type, fields);
+}
+
 /* ------------------------------------------------------------- The worker */
 
 static JsonObject *
@@ -252,6 +264,16 @@ lilac_im_session_account_put_cb (GObject      *source,
                local_error->message);
 }
 
+static gboolean
+lilac_im_session_is_signed_on (LilacImSession *self,
+                               gint64          account_id)
+{
+  LilacAccountStatus *status = g_hash_table_lookup (self->statuses, &account_id);
+
+  return status != NULL && (g_str_equal (status->status, "online") ||
+                            g_str_equal (status->status, "connecting"));
+}
+
 static void
 lilac_im_session_send_account (LilacImSession *self,
                                LilacImAccount *account)
@@ -269,7 +291,9 @@ lilac_im_session_send_account (LilacImSession *self,
                  local_error->message);
       return;
     }
-  if (account->enabled)
+  /* an account that is signing on shows it at once; one already online stays so
+   * (the worker reports a reconnection itself when its settings changed) */
+  if (account->enabled && !lilac_im_session_is_signed_on (self, account->id))
     lilac_im_session_set_status (self, account->id, "connecting", NULL);
   lilac_worker_proxy_request_async (self->worker, LILAC_WIRE_ACCOUNT_PUT, body, NULL,
                                     lilac_im_session_account_put_cb, g_object_ref (self));
@@ -660,6 +684,7 @@ lilac_im_session_add_account (LilacImSession *self,
   if (account == NULL)
     return NULL;
   g_hash_table_replace (self->accounts, &account->id, account);
+  lilac_im_session_push_account (self, "account.added", account);
   lilac_im_session_set_status (self, account->id, "offline", NULL);
   if (self->worker != NULL && lilac_worker_proxy_get_state (self->worker) == LILAC_WORKER_RUNNING)
     lilac_im_session_send_account (self, account);
@@ -771,6 +796,7 @@ lilac_im_session_update_account (LilacImSession              *self,
     return NULL;
   account = g_steal_pointer (&updated);
   g_hash_table_replace (self->accounts, &account->id, account);
+  lilac_im_session_push_account (self, "account.updated", account);
   if (!account->enabled)
     lilac_im_session_set_status (self, account->id, "offline", NULL);
   lilac_im_session_send_account (self, account);

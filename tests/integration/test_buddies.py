@@ -116,6 +116,9 @@ def test_buddy_remove():
     expect(status == 204, "DELETE /buddies answered %s %r" % (status, body))
     client.wait_event(lambda e: e.get("type") == "buddy.removed" and e.get("name") == bob_jid,
                       timeout=15)
+    # the server drops the subscription both ways once the roster item is gone; until then a
+    # new request from bob would be answered by the server itself
+    bob.wait_presence(from_alice("unsubscribed"), timeout=15)
     status, body = client.delete("buddies?account=%s&name=%s" % (account["id"], bob_jid))
     expect(status == 404, "removing again answered %s %r" % (status, body))
 

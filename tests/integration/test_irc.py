@@ -44,13 +44,18 @@ def test_join_channel():
     outsider.wait_join(NICK, CHANNEL, timeout=20)
 
 
-def test_channel_line_arrives_in_conversation():
-    text = "hello from the outside, é"
+def outsider_says_in_channel(text):
+    """The outsider's line in the channel, as the event in the channel's conversation."""
     outsider.say(CHANNEL, text)
     event = client.wait_event(lambda event: event.get("type") == "message" and event.get("text") == text,
                               timeout=20)
     expect(event["conversation"] == channel_conversation,
            "line arrived in conversation %r, POST /chats said %r" % (event["conversation"], channel_conversation))
+    return event
+
+
+def test_channel_line_arrives_in_conversation():
+    event = outsider_says_in_channel("hello from the outside, é")
     expect(event["direction"] == "in", "direction: %r" % event)
     expect(event["account"] == account["id"], "account: %r" % event)
     expect(event.get("from") == "outsider", "from: %r" % event)
@@ -88,6 +93,18 @@ def test_private_message_both_ways():
     client.send_message(reply, account=account["id"], to="outsider")
     received = outsider.wait_message(lambda message: message["text"] == reply, timeout=20)
     expect(received["type"] == "privmsg", "got %r" % received)
+
+
+@h.timeout(90)
+def test_rooms_joined_again_after_a_restart():
+    """The channel the user had open is joined again when the account comes back, and its lines
+    land in the same conversation as before."""
+    global client
+    lilac.restart()
+    client = h.log_in(lilac, "ann", "ann-login-pw")
+    client.wait_online(account["id"], timeout=45)
+    outsider.wait_join(NICK, CHANNEL, timeout=30)
+    outsider_says_in_channel("welcome back")
 
 
 def test_gateway_stops_cleanly():

@@ -37,6 +37,8 @@ export function openDialog(options) {
     dialog.close();
     dialog.remove();
     options.onClose?.();
+    // something that waited for the screen to be free (a request) may show now
+    document.dispatchEvent(new Event('lilac-dialog-closed'));
     if (opener && opener.isConnected && typeof opener.focus === 'function') {
       opener.focus();
     }

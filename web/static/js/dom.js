@@ -96,7 +96,7 @@ function trimLink(candidate) {
   while (TRAILING.test(link)) {
     const last = link.slice(-1);
     const opener = { ')': '(', ']': '[', '}': '{' }[last];
-    if (opener && link.split(opener).length > link.split(last).length) {
+    if (opener && link.split(opener).length >= link.split(last).length) {
       break;
     }
     link = link.slice(0, -1);

@@ -220,7 +220,12 @@ const app = {
       worker.hidden = !texts[store.worker];
     };
     this.on('worker', showWorker);
-    this.on('conversations', () => updateTitle());
+    this.on('conversations', (detail) => {
+      updateTitle();
+      if (detail?.opened && detail.opened === this.waitingFor) {
+        this.select(detail.opened);
+      }
+    });
     this.on('messages', ({ conversation, message }) => this.messageArrived(conversation, message));
     this.on('notify', (event) => this.notice(event));
     this.listen(window, 'focus', () => this.setFocused(true));

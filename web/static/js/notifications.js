@@ -30,29 +30,29 @@ export function notificationsOn() {
   return notificationsSupported() && Notification.permission === 'granted' && wanted();
 }
 
-// Called from a click: asks the browser for permission the first time, else switches on and off.
-export async function toggleNotifications() {
+function remember(on) {
+  try {
+    localStorage.setItem(STORAGE_KEY, on ? 'on' : 'off');
+  } catch {
+    // the choice lasts for this page only
+  }
+}
+
+// Called from a click: switches off, or on (asking the browser for permission the first time).
+// Returns whether they are on afterwards.
+export async function setNotifications(on) {
   if (!notificationsSupported()) {
     return false;
   }
-  if (Notification.permission === 'granted') {
-    const on = !wanted();
-    try {
-      localStorage.setItem(STORAGE_KEY, on ? 'on' : 'off');
-    } catch {
-      // the choice lasts for this page only
-    }
-    return on;
+  if (!on) {
+    remember(false);
+    return false;
   }
-  const permission = await Notification.requestPermission();
-  if (permission === 'granted') {
-    try {
-      localStorage.setItem(STORAGE_KEY, 'on');
-    } catch {
-      // the choice lasts for this page only
-    }
+  if (Notification.permission !== 'granted' && (await Notification.requestPermission()) !== 'granted') {
+    return false;
   }
-  return permission === 'granted';
+  remember(true);
+  return true;
 }
 
 // A message came in: tell the desktop when the user is not looking at its conversation.
@@ -61,9 +61,16 @@ export function notifyMessage(message, conversation, looking, onClick) {
   if (!notificationsOn() || looking || message.direction !== 'in' || message.system) {
     return;
   }
+  if (conversation.type === 'chat') {
+    // a room speaks all day: only lines that name the user (their nick is the user name's first part)
+    const nick = (store.accounts.get(conversation.account)?.username || '').split('@')[0].toLowerCase();
+    if (!nick || !message.text.toLowerCase().includes(nick)) {
+      return;
+    }
+  }
   const title = conversation.type === 'chat'
-    ? format(_('{sender} in {room}'), { sender: message.from, room: conversation.title })
-    : conversation.title;
+    ? format(_('{sender} in {room}'), { sender: message.from, room: store.conversationTitle(conversation) })
+    : store.conversationTitle(conversation);
   const body = message.text.length > 200 ? `${message.text.slice(0, 200)}…` : message.text;
   try {
     const notification = new Notification(title, { body, tag: `lilac-${message.id}`, lang: document.documentElement.lang });

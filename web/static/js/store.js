@@ -62,6 +62,18 @@ class Store {
     return this.protocols.find((protocol) => protocol.id === id) || null;
   }
 
+  // an account's settings, as GET /accounts or an event lists them; its status stays the one
+  // the account.status events tell
+  mergeAccount(account) {
+    const known = this.accounts.get(account.id);
+    const merged = { ...known, ...account };
+    if (known && known.status) {
+      merged.status = known.status;
+      merged.error = known.error;
+    }
+    this.accounts.set(account.id, merged);
+  }
+
   accountLabel(id) {
     const account = this.accounts.get(id);
     if (!account) {
@@ -74,6 +86,20 @@ class Store {
     return this.buddies.get(buddyKey(account, name)) ||
       [...this.buddies.values()].find((buddy) => buddy.account === account &&
         bareName(buddy.name) === bareName(name)) || null;
+  }
+
+  // What a conversation is called: the buddy's alias, else the address without its resource
+  // ("bob@example.org/phone" -> "bob@example.org"), else the title the network gave.
+  conversationTitle(conversation) {
+    if (conversation.type === 'im') {
+      const buddy = this.buddy(conversation.account, conversation.name);
+      if (buddy?.alias) {
+        return buddy.alias;
+      }
+      const name = conversation.title || conversation.name;
+      return /^[^/\s]+@[^/\s]+\//.test(name) ? name.replace(/\/.*$/, '') : name;
+    }
+    return conversation.title || conversation.name;
   }
 
   // Open conversations, chats and IMs together, the most recently active first.
@@ -217,6 +243,18 @@ const HANDLERS = {
       delete account.error;
     }
     this.emit('accounts', { account: event.account });
+  },
+
+  // added or edited, perhaps in another tab
+  'account.added'(event) {
+    HANDLERS['account.updated'].call(this, event);
+  },
+
+  'account.updated'(event) {
+    if (event.account && typeof event.account.id === 'string') {
+      this.mergeAccount(event.account);
+      this.emit('accounts', { account: event.account.id });
+    }
   },
 
   'account.removed'(event) {

@@ -25,13 +25,7 @@ export async function loadProtocols() {
 
 // An Account from an answer; the status events already applied are newer than the answer.
 function mergeAccount(account, quiet) {
-  const known = store.accounts.get(account.id);
-  const merged = { ...known, ...account };
-  if (known && known.status) {
-    merged.status = known.status;
-    merged.error = known.error;
-  }
-  store.accounts.set(account.id, merged);
+  store.mergeAccount(account);
   if (!quiet) {
     store.emit('accounts');
   }
@@ -227,15 +221,31 @@ export function accountDialog(app, account) {
     details,
   ];
 
+  // the whole account when adding; only what changed when editing (so that an alias does not
+  // reconnect anything)
   function collect() {
     const protocol = store.protocol(protocolSelect.value);
     const options = {};
+    let optionsChanged = false;
     for (const { option, input } of current.inputs.options) {
       options[option.key] = optionValue(option, input);
+      const before = editing && option.key in (account.options || {}) ? account.options[option.key] : option.default;
+      optionsChanged ||= options[option.key] !== before;
     }
     const body = { alias: alias.value.trim(), options, enabled: enabled.checked };
     if (password.value !== '') {
       body.password = password.value;
+    }
+    if (editing) {
+      if (body.alias === (account.alias || '')) {
+        delete body.alias;
+      }
+      if (!optionsChanged) {
+        delete body.options;
+      }
+      if (body.enabled === Boolean(account.enabled)) {
+        delete body.enabled;
+      }
     }
     if (!editing) {
       let username = current.inputs.username.value.trim();
@@ -259,6 +269,9 @@ export function accountDialog(app, account) {
     actions: [{ label: _('Cancel'), value: 'cancel' }, { label: editing ? _('Save') : _('Add'), value: 'save', primary: true }],
     onSubmit: async () => {
       const body = collect();
+      if (editing && Object.keys(body).length === 0) {
+        return;
+      }
       const saved = editing
         ? await patch(`/accounts/${encodeURIComponent(account.id)}`, body)
         : await post('/accounts', body);

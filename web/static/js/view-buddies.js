@@ -154,6 +154,7 @@ export function addBuddyDialog() {
     [...new Set([...store.buddies.values()].map((buddy) => buddy.group).filter(Boolean))].map((value) => h('option', { value })));
   openDialog({
     title: _('Add a buddy'),
+    className: 'buddy-dialog',
     content: [
       field(_('Account'), account),
       field(_('Buddy name'), name, _('The address on the network, e.g. friend@example.org.')),

@@ -35,8 +35,8 @@ export function renderChat(app) {
 
   const title = h('h2', { class: 'chat-title', id: 'chat-title' });
   const subtitle = h('p', { class: 'chat-subtitle' });
-  const back = h('button', { type: 'button', class: 'back-button', onclick: () => app.select(null) },
-    h('span', { 'aria-hidden': 'true' }, '‹ '), _('Back'));
+  const back = h('button', { type: 'button', class: 'back-button', 'aria-label': _('Back'), onclick: () => app.select(null) },
+    h('span', { 'aria-hidden': 'true' }, '‹ '), h('span', { class: 'back-label' }, _('Back')));
   const membersButton = h('button', { type: 'button', 'aria-expanded': 'false', 'aria-controls': 'chat-members', onclick: toggleMembers });
   const closeButton = h('button', { type: 'button', onclick: closeConversation });
   const older = h('button', { type: 'button', class: 'older-button', onclick: () => loadHistory(true) }, _('Load older messages'));
@@ -50,8 +50,11 @@ export function renderChat(app) {
   const topic = h('p', { class: 'members-topic' });
   const membersTitle = h('h3', { id: 'chat-members-title' });
   const membersList = h('ul', { class: 'members-list', 'aria-labelledby': 'chat-members-title' });
+  const rejoin = h('div', { class: 'members-note', hidden: true },
+    h('p', {}, _('You are not in this room now (the network was reconnected).')),
+    h('button', { type: 'button', onclick: rejoinRoom }, _('Join again')));
   const members = h('aside', { class: 'members', id: 'chat-members', 'aria-label': _('Room details') },
-    h('h3', {}, _('Topic')), topic, membersTitle, membersList);
+    h('h3', {}, _('Topic')), topic, membersTitle, rejoin, membersList);
   const emptyPane = h('div', { class: 'chat-empty' },
     h('span', { class: 'brand-mark large', 'aria-hidden': 'true' }),
     h('p', {}, _('Pick a conversation or a buddy to start.')),
@@ -360,7 +363,7 @@ export function renderChat(app) {
     if (current) {
       const buddy = current.type === 'im' ? store.buddy(current.account, current.name) : null;
       const presence = buddy?.presence;
-      title.textContent = buddy?.alias || current.title || current.name;
+      title.textContent = store.conversationTitle(current);
       subtitle.textContent = current.type === 'chat'
         ? [current.topic, store.accountLabel(current.account)].filter(Boolean).join(' · ')
         : [current.name !== title.textContent ? current.name : null,
@@ -391,7 +394,20 @@ export function renderChat(app) {
     membersTitle.textContent = format(ngettext('{count} member', '{count} members', names.length), { count: names.length });
     membersButton.textContent = format(_('Members ({count})'), { count: names.length });
     membersList.replaceChildren(...names.map((name) => h('li', {}, name)));
+    rejoin.hidden = names.length > 0;
     drawHeader();
+  }
+
+  async function rejoinRoom() {
+    const current = conversation();
+    if (!current) {
+      return;
+    }
+    try {
+      await post('/chats', { account: current.account, room: current.name });
+    } catch (error) {
+      toastError(_('The room could not be joined'), error);
+    }
   }
 
   function toggleMembers() {

@@ -3,9 +3,9 @@
 // The open conversations (IMs and chats) with their unread counts, and the dialogs that start
 // one: joining a room (POST /chats) and writing to someone.
 
-import { post } from './api.js';
+import { get, post, query } from './api.js';
 import { field, openDialog } from './dialogs.js';
-import { h, hiddenText, syncList } from './dom.js';
+import { formatDateTime, h, hiddenText, syncList } from './dom.js';
 import { _, format, ngettext } from './i18n.js';
 import { store } from './store.js';
 import { toastError } from './toasts.js';
@@ -35,7 +35,7 @@ export function renderConversations(app) {
     item.dataset.conversation = conversation.id;
     item.dataset.type = conversation.type;
     item.parts.kind.textContent = conversation.type === 'chat' ? '#' : '@';
-    item.parts.title.textContent = conversation.title || conversation.name;
+    item.parts.title.textContent = store.conversationTitle(conversation);
     item.parts.meta.textContent = [conversation.type === 'chat' ? _('Room') : null, store.accountLabel(conversation.account)]
       .filter(Boolean).join(' · ');
     item.parts.badge.textContent = unread > 99 ? '99+' : String(unread);
@@ -57,13 +57,60 @@ export function renderConversations(app) {
 
   app.on('conversations', draw);
   app.on('accounts', draw);
+  app.on('buddies', draw);
   app.on('selection', draw);
   draw();
+  const search = h('input', {
+    type: 'search', id: 'history-search', placeholder: _('Search messages'), 'aria-label': _('Search messages'),
+    autocomplete: 'off', enterkeyhint: 'search',
+  });
+  const searchForm = h('form', { class: 'search-form', role: 'search' }, search);
+  searchForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (search.value.trim()) {
+      searchDialog(app, search.value.trim());
+    }
+  });
   return h('div', { class: 'panel-body' },
-    h('div', { class: 'panel-tools panel-tools-row' },
-      h('button', { type: 'button', onclick: () => newConversationDialog(app) }, _('New message')),
-      h('button', { type: 'button', onclick: () => joinRoomDialog(app) }, _('Join a room'))),
+    h('div', { class: 'panel-tools' },
+      searchForm,
+      h('div', { class: 'panel-tools-row' },
+        h('button', { type: 'button', onclick: () => newConversationDialog(app) }, _('New message')),
+        h('button', { type: 'button', onclick: () => joinRoomDialog(app) }, _('Join a room')))),
     empty, list);
+}
+
+// The messages of every conversation that match words (GET /history?q=), newest first; one opens
+// its conversation.
+export async function searchDialog(app, words) {
+  let answer;
+  try {
+    answer = await get(`/history?${query({ q: words, limit: 50 })}`);
+  } catch (error) {
+    toastError(_('The history could not be searched'), error);
+    return;
+  }
+  const messages = (answer?.messages || []).slice().reverse();
+  let dialog = null;
+  const results = h('ul', { class: 'search-results' }, messages.map((message) => {
+    const conversation = store.conversations.get(message.conversation);
+    const where = conversation ? store.conversationTitle(conversation) : message.from;
+    return h('li', {}, h('button', {
+      type: 'button', class: 'search-result', disabled: !conversation,
+      onclick: () => {
+        dialog.close();
+        app.showPanel('conversations');
+        app.select(message.conversation);
+      },
+    },
+    h('span', { class: 'search-where' }, where, ' · ', formatDateTime(message.time)),
+    h('span', { class: 'search-text' }, `${message.direction === 'out' ? _('You') : message.from}: ${message.text}`)));
+  }));
+  dialog = openDialog({
+    title: format(_('Messages with “{words}”'), { words }),
+    className: 'search-dialog',
+    content: [messages.length ? results : h('p', { class: 'empty' }, _('No message matches.'))],
+  });
 }
 
 function requireAccount(what) {

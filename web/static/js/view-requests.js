@@ -16,37 +16,47 @@ function actionLabel(action) {
   return text.replace(/_(?=\S)/, '');
 }
 
+// One field of a form request: {id, label, type: string|int|bool|choice|label, value, choices?,
+// multiple?, masked?, multiline?, required?}
 function fieldInput(spec) {
   const value = spec.value ?? spec.default ?? '';
   switch (spec.type) {
     case 'bool':
-    case 'boolean':
       return h('input', { type: 'checkbox', checked: Boolean(value) });
     case 'int':
-    case 'integer':
-      return h('input', { type: 'number', step: 1, value });
-    case 'choice':
-    case 'list':
-      return h('select', {}, (spec.choices || []).map((choice, index) => {
-        const label = typeof choice === 'string' ? choice : choice.label;
-        const choiceValue = typeof choice === 'string' ? index : choice.value ?? index;
-        return h('option', { value: String(choiceValue), selected: String(choiceValue) === String(value) }, label);
-      }));
+      return h('input', { type: 'number', step: 1, value: String(value) });
+    case 'choice': {
+      const chosen = new Set(Array.isArray(value) ? value : [value]);
+      return h('select', { multiple: Boolean(spec.multiple) }, (spec.choices || []).map((choice, index) =>
+        h('option', { value: String(index), selected: chosen.has(index) }, String(choice))));
+    }
     default:
       return spec.multiline
-        ? h('textarea', { rows: 3, value: String(value) })
+        ? h('textarea', { rows: 3, value: String(value), required: Boolean(spec.required) })
         : h('input', { type: spec.masked ? 'password' : 'text', value: String(value), required: Boolean(spec.required) });
   }
 }
 
 function fieldValue(spec, input) {
-  if (input.type === 'checkbox') {
-    return input.checked;
+  switch (spec.type) {
+    case 'bool':
+      return input.checked;
+    case 'int':
+      return Number.parseInt(input.value, 10) || 0;
+    case 'choice': {
+      const chosen = [...input.selectedOptions].map((option) => Number(option.value));
+      return spec.multiple ? chosen : chosen[0] ?? 0;
+    }
+    default:
+      return input.value;
   }
-  if (input.type === 'number') {
-    return Number.parseInt(input.value, 10) || 0;
+}
+
+function fieldNode(spec, input) {
+  if (spec.type === 'label') {
+    return h('p', { class: 'request-label' }, spec.label || '');
   }
-  return input.value;
+  return field(spec.label || spec.id || '', input);
 }
 
 export function createRequests(app) {
@@ -56,7 +66,7 @@ export function createRequests(app) {
   function show(request) {
     const fields = (Array.isArray(request.fields) ? request.fields : [])
       .filter((spec) => spec && typeof spec === 'object')
-      .map((spec) => ({ spec, input: fieldInput(spec) }));
+      .map((spec) => ({ spec, input: spec.type === 'label' ? null : fieldInput(spec) }));
     const account = request.account ? store.accountLabel(request.account) : '';
     const actions = (request.actions || []).map((action, index) => ({
       label: actionLabel(action), value: String(index), primary: index === (request.default_action ?? 0),
@@ -73,14 +83,15 @@ export function createRequests(app) {
         account ? h('p', { class: 'request-account' }, format(_('Account: {account}'), { account })) : null,
         request.primary ? h('p', { class: 'request-primary' }, request.primary) : null,
         request.secondary ? h('p', { class: 'request-secondary' }, request.secondary) : null,
-        fields.map(({ spec, input }) => field(spec.label || spec.id || '', input)),
+        fields.map(({ spec, input }) => fieldNode(spec, input)),
       ],
       actions: [{ label: _('Later'), value: 'cancel' }, ...actions],
       onSubmit: async (form, value) => {
         const body = { action: Number.parseInt(value ?? '0', 10) };
-        if (fields.length) {
+        const given = fields.filter(({ input }) => input);
+        if (given.length) {
           body.fields = {};
-          for (const { spec, input } of fields) {
+          for (const { spec, input } of given) {
             body.fields[spec.id ?? spec.label] = fieldValue(spec, input);
           }
         }
@@ -92,7 +103,6 @@ export function createRequests(app) {
           putAside.add(request.id);
         }
         showing = null;
-        setTimeout(next, 0);
       },
     });
     showing = { id: request.id, close: dialog.close };
@@ -118,5 +128,6 @@ export function createRequests(app) {
     next(false);
   });
   app.on('snapshot', () => next(false));
+  app.listen(document, 'lilac-dialog-closed', () => setTimeout(() => next(false), 0));
   return { next, showNext: () => next(true) };
 }

@@ -6,7 +6,7 @@
 import { post } from './api.js';
 import { h } from './dom.js';
 import { _, N_, format, ngettext } from './i18n.js';
-import { notificationsOn, notificationsSupported, toggleNotifications } from './notifications.js';
+import { notificationsOn, notificationsSupported, setNotifications } from './notifications.js';
 import { store } from './store.js';
 import { toastError } from './toasts.js';
 import { languageSelect } from './view-login.js';
@@ -28,16 +28,26 @@ export function renderTopbar(app) {
   });
   const presence = h('form', { class: 'presence', dataset: { status: store.presence.status } }, status, message);
 
-  async function setPresence() {
+  // the presence last sent or heard from the gateway, so that Enter and the change after it
+  // send it once; posts go one after the other, so the last one wanted is the one that stays
+  let sent = '';
+  let posting = Promise.resolve();
+  function setPresence() {
     const wanted = { status: status.value, message: message.value.trim() };
-    presence.dataset.status = wanted.status;
-    try {
-      await post('/presence', wanted);
-      store.presence = wanted;
-    } catch (error) {
-      toastError(_('Your status could not be changed'), error);
-      showPresence();
+    if (`${wanted.status}\n${wanted.message}` === sent) {
+      return;
     }
+    sent = `${wanted.status}\n${wanted.message}`;
+    presence.dataset.status = wanted.status;
+    posting = posting.then(async () => {
+      try {
+        await post('/presence', wanted);
+        store.presence = wanted;
+      } catch (error) {
+        toastError(_('Your status could not be changed'), error);
+        showPresence();
+      }
+    });
   }
   function showPresence() {
     status.value = store.presence.status in PRESENCE_LABELS ? store.presence.status : 'available';
@@ -45,6 +55,7 @@ export function renderTopbar(app) {
       message.value = store.presence.message || '';
     }
     presence.dataset.status = status.value;
+    sent = `${status.value}\n${(store.presence.message || '').trim()}`;
   }
   status.addEventListener('change', setPresence);
   message.addEventListener('change', setPresence);
@@ -62,12 +73,13 @@ export function renderTopbar(app) {
   }
 
   const notify = h('button', { type: 'button', class: 'menu-item', hidden: !notificationsSupported() });
+  let notifyShown = false;
   function showNotify() {
-    notify.textContent = notificationsOn() ? _('Turn off desktop notifications') : _('Turn on desktop notifications');
-    notify.setAttribute('aria-pressed', String(notificationsOn()));
+    notifyShown = notificationsOn();
+    notify.textContent = notifyShown ? _('Turn off desktop notifications') : _('Turn on desktop notifications');
   }
   notify.addEventListener('click', async () => {
-    await toggleNotifications();
+    await setNotifications(!notifyShown);
     showNotify();
   });
 

@@ -77,7 +77,16 @@ export function renderTransfers(app) {
     } else if (state === 'done' && transfer.direction === 'in') {
       buttons.push(h('a', { href: `/api/v1/transfers/${encodeURIComponent(transfer.id)}/content`, download: transfer.filename }, _('Download')));
     }
+    if (state === 'done' || state === 'cancelled' || state === 'failed') {
+      buttons.push(h('button', { type: 'button', onclick: () => hide(transfer) }, _('Remove from the list')));
+    }
     item.parts.actions.replaceChildren(...buttons);
+  }
+
+  // finished transfers the user put away in this page
+  function hide(transfer) {
+    store.transfers.delete(transfer.id);
+    draw();
   }
 
   function draw(detail) {
