@@ -64,7 +64,10 @@ def test_slow_clients_do_not_block_others():
         worst = max(worst, elapsed)
         time.sleep(0.2)
     h.diag("with 1,000 slow clients, the slowest normal request took %.1f ms" % (worst * 1000))
-    expect(worst < 0.5, "a normal request took %.0f ms" % (worst * 1000))
+    # blocked would mean waiting for the header deadline (3 s); AddressSanitizer, unwinding a
+    # whole stack on every allocation, slows the accepting of a thousand connections
+    limit = 2.0 if h.sanitized() else 0.5
+    expect(worst < limit, "a normal request took %.0f ms" % (worst * 1000))
     time.sleep(3)
     still_open = sum(1 for client in slow if not closed(client, 0.01))
     expect(still_open == 0, "%d slow clients are still connected after the header deadline" % still_open)
