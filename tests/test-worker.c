@@ -233,12 +233,14 @@ worker_reply_cb (GObject      *source,
   fixture->replied = TRUE;
 }
 
-/* sends a request with a body written as JSON text and waits for its answer */
+/* sends a request with a body written as JSON text, and @fd (taken; -1 for
+ * none) along with it, and waits for its answer */
 static JsonObject *
-worker_request (WorkerFixture *fixture,
-                LilacWireType  type,
-                const char    *body_text,
-                GError       **error)
+worker_request_fd (WorkerFixture *fixture,
+                   LilacWireType  type,
+                   const char    *body_text,
+                   int            fd,
+                   GError       **error)
 {
   g_autoptr(JsonObject) body = lilac_json_parse_object (body_text, strlen (body_text), NULL);
 
@@ -246,7 +248,8 @@ worker_request (WorkerFixture *fixture,
   fixture->replied = FALSE;
   g_clear_pointer (&fixture->reply, json_object_unref);
   g_clear_error (&fixture->reply_error);
-  lilac_wire_channel_request_async (fixture->channel, type, body, NULL, worker_reply_cb, fixture);
+  lilac_wire_channel_request_fd_async (fixture->channel, type, body, fd, NULL, worker_reply_cb,
+                                       fixture);
   worker_run_until (fixture->replied);
   if (fixture->reply_error != NULL)
     {
@@ -254,6 +257,15 @@ worker_request (WorkerFixture *fixture,
       return NULL;
     }
   return g_steal_pointer (&fixture->reply);
+}
+
+static JsonObject *
+worker_request (WorkerFixture *fixture,
+                LilacWireType  type,
+                const char    *body_text,
+                GError       **error)
+{
+  return worker_request_fd (fixture, type, body_text, -1, error);
 }
 
 static void
@@ -633,6 +645,85 @@ test_worker_version (void)
   nftw (dir, worker_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* lilac-worker --sandbox-check @path for the user folder @dir: its exit status */
+static int
+worker_sandbox_check (const char *dir,
+                      const char *path)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+
+  process = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE, &local_error,
+                              g_getenv ("LILAC_WORKER"), "--sandbox-check", path, "--dir", dir,
+                              "--plugin-dir", g_getenv ("LILAC_PLUGIN_DIR"), NULL);
+  g_assert_no_error (local_error);
+  g_subprocess_wait (process, NULL, &local_error);
+  g_assert_no_error (local_error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  return g_subprocess_get_exit_status (process);
+}
+
+static void
+test_worker_sandbox (void)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *data = g_dir_make_tmp ("test-worker-data-XXXXXX", &local_error);
+  g_autofree char *own = g_build_filename (data, "users", "1", "purple", NULL);
+  g_autofree char *other = g_build_filename (data, "users", "2", "purple", NULL);
+  g_autofree char *database = g_build_filename (data, "lilac.db", NULL);
+  g_autofree char *key = g_build_filename (data, "server.key", NULL);
+  g_autofree char *others_file = g_build_filename (other, "accounts.xml", NULL);
+  g_autofree char *others_new = g_build_filename (other, "blist.xml", NULL);
+  g_autofree char *data_new = g_build_filename (data, "lilac.db-journal", NULL);
+  g_autofree char *own_file = g_build_filename (own, "prefs.xml", NULL);
+  g_autofree char *own_new = g_build_filename (own, "blist.xml", NULL);
+  const struct {
+    const char *path;
+    int status;
+  } cases[] = {
+    /* 0: refused, 1: opened (or created) */
+    { database, 0 }, { key, 0 }, { data_new, 0 }, { other, 0 }, { others_file, 0 },
+    { others_new, 0 }, { "/etc/shadow", 0 }, { "/etc/ssl/private", 0 },
+    { own, 1 }, { own_file, 1 }, { own_new, 1 }, { "/etc/ssl/certs", 1 },
+    { "/usr/share/ca-certificates", 1 }, { "/etc/resolv.conf", 1 },
+  };
+
+  g_test_summary ("a worker's sandbox refuses the gateway's database and key and other users' "
+                  "folders, and allows its own folder and the system's certificates");
+  g_assert_no_error (local_error);
+  g_assert_cmpint (g_mkdir_with_parents (own, 0700), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (other, 0700), ==, 0);
+  for (const char *const *path = (const char *const[]) { database, key, others_file, own_file, NULL };
+       *path != NULL; path++)
+    {
+      g_file_set_contents (*path, "not yours", -1, &local_error);
+      g_assert_no_error (local_error);
+    }
+  if (worker_sandbox_check (own, own) == 77)
+    {
+      g_test_skip ("the kernel has no Landlock");
+      nftw (data, worker_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+      return;
+    }
+  for (unsigned i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      int status;
+
+      /* a system file this machine does not have is not tried */
+      if (!g_str_has_prefix (cases[i].path, data) && access (cases[i].path, F_OK) != 0)
+        continue;
+      status = worker_sandbox_check (own, cases[i].path);
+      if (status != cases[i].status)
+        g_printerr ("%s: expected %s\n", cases[i].path, cases[i].status == 0 ? "refused" : "allowed");
+      g_assert_cmpint (status, ==, cases[i].status);
+    }
+  /* what the check created it removed again, and nothing was made in others' places */
+  g_assert_false (g_file_test (own_new, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (others_new, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (data_new, G_FILE_TEST_EXISTS));
+  nftw (data, worker_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 static gboolean
 worker_has_option (JsonObject *protocol,
                    const char *key,
@@ -752,6 +843,71 @@ test_worker_request_unknown (WorkerFixture *fixture,
   g_test_summary ("answering a request that is not open is not_found, a malformed answer bad_request");
   for (unsigned i = 0; i < G_N_ELEMENTS (cases); i++)
     worker_assert_error (fixture, LILAC_WIRE_REQUEST_ANSWER, cases[i].body, cases[i].code);
+  worker_assert_reply (fixture, LILAC_WIRE_PING, "{}");
+}
+
+/* whether every read end of the pipe whose write end is @fd is closed */
+static gboolean
+worker_pipe_is_widowed (int fd)
+{
+  struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+
+  return poll (&pfd, 1, WORKER_TIMEOUT_S * 1000) == 1 && (pfd.revents & POLLERR) != 0;
+}
+
+static void
+test_worker_transfers_unknown (WorkerFixture *fixture,
+                               gconstpointer  data)
+{
+  static const struct {
+    LilacWireType type;
+    const char *body;
+    LilacErrorCode code;
+  } cases[] = {
+    { LILAC_WIRE_TRANSFER_ACCEPT, "{\"transfer\":\"7\"}", LILAC_ERROR_NOT_FOUND },
+    { LILAC_WIRE_TRANSFER_REJECT, "{\"transfer\":\"7\"}", LILAC_ERROR_NOT_FOUND },
+    { LILAC_WIRE_TRANSFER_CANCEL, "{\"transfer\":\"7\"}", LILAC_ERROR_NOT_FOUND },
+    { LILAC_WIRE_TRANSFER_CANCEL, "{\"transfer\":7}", LILAC_ERROR_INVALID_INPUT },
+    { LILAC_WIRE_TRANSFER_ACCEPT, "{}", LILAC_ERROR_INVALID_INPUT },
+    { LILAC_WIRE_TRANSFER_SEND, "{\"account\":\"a1\",\"to\":\"bob@localhost/x\","
+                                "\"filename\":\"f.txt\",\"size\":3}", LILAC_ERROR_INVALID_INPUT },
+  };
+  static const struct {
+    const char *body;
+    LilacErrorCode code;
+  } sends[] = {
+    { "{\"account\":\"a9\",\"to\":\"bob@localhost/x\",\"filename\":\"f\",\"size\":3}",
+      LILAC_ERROR_NOT_FOUND },
+    { "{\"account\":\"a1\",\"to\":\"bob@localhost/x\",\"filename\":\"f\",\"size\":3}",
+      LILAC_ERROR_UNAVAILABLE },
+    { "{\"account\":\"a1\",\"to\":\"bob@localhost/x\",\"filename\":\"a/b\",\"size\":3}",
+      LILAC_ERROR_INVALID_INPUT },
+    { "{\"account\":\"a1\",\"to\":\"bob@localhost/x\",\"filename\":\"f\",\"size\":0}",
+      LILAC_ERROR_INVALID_INPUT },
+    { "{\"account\":\"a1\",\"to\":\"\",\"filename\":\"f\",\"size\":3}",
+      LILAC_ERROR_INVALID_INPUT },
+  };
+
+  g_test_summary ("transfer requests about no transfer, with a bad body, without their pipe or for "
+                  "an account that is not connected are answered with errors, and the pipe that "
+                  "came with one is closed");
+  for (unsigned i = 0; i < G_N_ELEMENTS (cases); i++)
+    worker_assert_error (fixture, cases[i].type, cases[i].body, cases[i].code);
+  worker_assert_reply (fixture, LILAC_WIRE_ACCOUNT_PUT, worker_disabled_account);
+  for (unsigned i = 0; i < G_N_ELEMENTS (sends); i++)
+    {
+      g_autoptr(GError) local_error = NULL;
+      g_autoptr(JsonObject) reply = NULL;
+      int fds[2];
+
+      g_assert_cmpint (pipe (fds), ==, 0);
+      reply = worker_request_fd (fixture, LILAC_WIRE_TRANSFER_SEND, sends[i].body, fds[0],
+                                 &local_error);
+      g_assert_null (reply);
+      g_assert_error (local_error, LILAC_ERROR, (int) sends[i].code);
+      g_assert_true (worker_pipe_is_widowed (fds[1]));
+      close (fds[1]);
+    }
   worker_assert_reply (fixture, LILAC_WIRE_PING, "{}");
 }
 
@@ -1181,6 +1337,8 @@ main (int   argc,
               test_worker_buddies_offline, worker_fixture_teardown);
   g_test_add ("/worker/request/unknown", WorkerFixture, NULL, worker_fixture_setup,
               test_worker_request_unknown, worker_fixture_teardown);
+  g_test_add ("/worker/transfers/unknown", WorkerFixture, NULL, worker_fixture_setup,
+              test_worker_transfers_unknown, worker_fixture_teardown);
   g_test_add ("/worker/settings", WorkerFixture, NULL, worker_fixture_setup,
               test_worker_settings, worker_fixture_teardown);
   g_test_add ("/worker/plugins", WorkerFixture, NULL, worker_fixture_setup,
@@ -1197,5 +1355,6 @@ main (int   argc,
               test_zygote_gateway_gone, zygote_fixture_teardown);
   g_test_add_func ("/worker/version", test_worker_version);
   g_test_add_func ("/worker/protocols", test_worker_protocols);
+  g_test_add_func ("/worker/sandbox", test_worker_sandbox);
   return g_test_run ();
 }

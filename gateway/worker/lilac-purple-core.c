@@ -31,6 +31,7 @@
 #include "lilac-purple-plugins.h"
 #include "lilac-purple-requests.h"
 #include "lilac-purple-status.h"
+#include "lilac-purple-transfers.h"
 
 struct _LilacPurpleCore {
   GObject parent_instance;
@@ -139,10 +140,12 @@ lilac_purple_core_ui_init (void)
   purple_notify_set_ui_ops (lilac_purple_notify_get_ui_ops ());
   purple_request_set_ui_ops (lilac_purple_requests_get_ui_ops ());
   purple_accounts_set_ui_ops (lilac_purple_requests_get_account_ui_ops ());
+  purple_xfers_set_ui_ops (lilac_purple_transfers_get_ui_ops ());
   lilac_purple_accounts_init ();
   lilac_purple_requests_init ();
   lilac_purple_buddies_init ();
   lilac_purple_conversations_init ();
+  lilac_purple_transfers_init ();
 }
 
 static GHashTable *
@@ -387,6 +390,7 @@ lilac_purple_core_stop (LilacPurpleCore *self)
   purple_core_quit ();
   /* what libpurple forgot to remove must not run without it */
   lilac_purple_eventloop_clear ();
+  lilac_purple_transfers_uninit ();
   lilac_purple_buddies_uninit ();
   lilac_purple_accounts_uninit ();
   g_clear_pointer (&lilac_purple_core_ui_info, g_hash_table_unref);

@@ -244,3 +244,15 @@ lilac_purple_plugins_report_failures (void)
                               lilac_purple_plugins_failures->pdata[i]);
   g_clear_pointer (&lilac_purple_plugins_failures, g_ptr_array_unref);
 }
+
+/**
+ * lilac_purple_plugins_get_dirs:
+ *
+ * Returns: (transfer none) (nullable) (array zero-terminated=1): Lilac's
+ *   plugin folders, as configured
+ */
+const char *const *
+lilac_purple_plugins_get_dirs (void)
+{
+  return (const char *const *) lilac_purple_plugins_dirs;
+}

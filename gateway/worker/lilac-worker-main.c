@@ -7,6 +7,7 @@
  *   lilac-worker --fd N --dir DIR [--plugin-dir DIR]... [--load-plugin ID]... [--verbose]
  *   lilac-worker --zygote --fd N [--plugin-dir DIR]... [--load-plugin ID]... [--verbose]
  *   lilac-worker --protocols
+ *   lilac-worker --sandbox-check PATH --dir DIR [--plugin-dir DIR]...
  */
 #include "config.h"
 
@@ -21,6 +22,7 @@
 #include "lilac-purple-core.h"
 #include "lilac-purple-plugins.h"
 #include "lilac-worker.h"
+#include "lilac-worker-sandbox.h"
 #include "lilac-zygote.h"
 
 /* the log domains whose warnings and criticals are our bugs */
@@ -94,14 +96,15 @@ lilac_worker_main_run (int              fd,
   if (core == NULL)
     prctl (PR_SET_PDEATHSIG, SIGTERM);
   signal (SIGPIPE, SIG_IGN);
-  g_unix_signal_add (SIGTERM, lilac_worker_main_signal_cb, worker);
-  g_unix_signal_add (SIGINT, lilac_worker_main_signal_cb, worker);
   g_signal_connect_swapped (worker, "stopped", G_CALLBACK (g_main_loop_quit), loop);
   if (!lilac_worker_start (worker, &error))
     {
       g_printerr ("lilac-worker: %s\n", error->message);
       return 1;
     }
+  /* GLib starts a thread for these: only once the worker is sandboxed */
+  g_unix_signal_add (SIGTERM, lilac_worker_main_signal_cb, worker);
+  g_unix_signal_add (SIGINT, lilac_worker_main_signal_cb, worker);
   g_main_loop_run (loop);
   return 0;
 }
@@ -139,6 +142,7 @@ main (int   argc,
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = NULL;
+  g_autofree char *sandbox_check = NULL;
   g_auto(GStrv) plugin_dirs = NULL;
   g_auto(GStrv) plugin_ids = NULL;
   gboolean protocols = FALSE, zygote = FALSE, verbose = FALSE;
@@ -154,6 +158,9 @@ main (int   argc,
       "Load this installed libpurple plugin; repeatable", "ID" },
     { "protocols", 0, 0, G_OPTION_ARG_NONE, &protocols,
       "Print the protocol plugins and their options as JSON, then exit", NULL },
+    { "sandbox-check", 0, 0, G_OPTION_ARG_FILENAME, &sandbox_check,
+      "Enter the sandbox of a worker for --dir and open PATH (create it if missing): exit 0 if "
+      "refused, 1 if allowed, 77 without Landlock", "PATH" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log debug messages", NULL },
     G_OPTION_ENTRY_NULL
   };
@@ -173,6 +180,8 @@ main (int   argc,
                                   (const char *const *) plugin_ids);
   if (protocols)
     return lilac_worker_main_print_protocols ();
+  if (sandbox_check != NULL && dir != NULL)
+    return lilac_worker_sandbox_check (dir, (const char *const *) plugin_dirs, sandbox_check);
   if (fd < 0 || fcntl (fd, F_GETFD) < 0 || (dir == NULL && !zygote))
     {
       g_printerr ("lilac-worker: --fd with an open socket, and --dir or --zygote, are required\n");

@@ -32,7 +32,9 @@
 #include "lilac-purple-requests.h"
 #include "lilac-purple-settings.h"
 #include "lilac-purple-status.h"
+#include "lilac-purple-transfers.h"
 #include "lilac-wire.h"
+#include "lilac-worker-sandbox.h"
 
 struct _LilacWorker {
   GObject parent_instance;
@@ -58,6 +60,10 @@ static guint lilac_worker_signals[N_SIGNALS];
 
 typedef JsonObject *(*LilacWorkerHandler) (JsonObject *body,
                                            GError    **error);
+/* a handler of a request that may carry a descriptor: it takes @fd (or -1) */
+typedef JsonObject *(*LilacWorkerFdHandler) (JsonObject *body,
+                                             int         fd,
+                                             GError    **error);
 
 static JsonObject *
 lilac_worker_ping (JsonObject *body,
@@ -66,10 +72,13 @@ lilac_worker_ping (JsonObject *body,
   return json_object_new ();
 }
 
-static const struct {
+typedef struct {
   LilacWireType type;
   LilacWorkerHandler handler;
-} lilac_worker_handlers[] = {
+  LilacWorkerFdHandler fd_handler;
+} LilacWorkerRequest;
+
+static const LilacWorkerRequest lilac_worker_handlers[] = {
   { LILAC_WIRE_ACCOUNT_PUT, lilac_purple_accounts_put },
   { LILAC_WIRE_ACCOUNT_DEL, lilac_purple_accounts_delete },
   { LILAC_WIRE_MESSAGE_SEND, lilac_purple_messages_send },
@@ -82,15 +91,24 @@ static const struct {
   { LILAC_WIRE_REQUEST_ANSWER, lilac_purple_requests_answer },
   { LILAC_WIRE_SETTINGS_SET, lilac_purple_settings_set },
   { LILAC_WIRE_PING, lilac_worker_ping },
+  { LILAC_WIRE_TRANSFER_ACCEPT, NULL, lilac_purple_transfers_accept },
+  { LILAC_WIRE_TRANSFER_REJECT, NULL, lilac_purple_transfers_reject },
+  { LILAC_WIRE_TRANSFER_CANCEL, NULL, lilac_purple_transfers_cancel },
+  { LILAC_WIRE_TRANSFER_SEND, NULL, lilac_purple_transfers_send },
 };
 
 static void
-lilac_worker_answer (LilacWorker        *self,
-                     LilacWireFrame     *frame,
-                     LilacWorkerHandler  handler)
+lilac_worker_answer (LilacWorker              *self,
+                     LilacWireFrame           *frame,
+                     const LilacWorkerRequest *request)
 {
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(JsonObject) reply = handler (frame->body, &local_error);
+  g_autoptr(JsonObject) reply = NULL;
+
+  if (request->fd_handler != NULL)
+    reply = request->fd_handler (frame->body, g_steal_fd (&frame->fd), &local_error);
+  else
+    reply = request->handler (frame->body, &local_error);
 
   if (reply == NULL)
     {
@@ -148,7 +166,7 @@ lilac_worker_frame_cb (LilacWireChannel *channel,
           return;
         }
       if (self->running)
-        lilac_worker_answer (self, frame, lilac_worker_handlers[i].handler);
+        lilac_worker_answer (self, frame, &lilac_worker_handlers[i]);
       return;
     }
   /* a request this worker has no handler for still gets its one answer */
@@ -322,8 +340,10 @@ lilac_worker_enter_folder (LilacWorker *self,
  * @self: a worker
  * @error: return location for a #GError
  *
- * Starts libpurple in the user's folder (or moves the zygote's there), then
- * greets the gateway.
+ * Starts libpurple in the user's folder (or moves the zygote's there),
+ * enters the sandbox (lilac-worker-sandbox.c), then greets the gateway. Call
+ * it before starting any thread: threads already running stay outside the
+ * sandbox.
  *
  * Returns: %TRUE on success
  */
@@ -349,6 +369,9 @@ lilac_worker_start (LilacWorker *self,
       if (!lilac_purple_core_start (self->core, TRUE, error))
         return FALSE;
     }
+  /* libpurple has what it needs; no account signs on before the gateway asks */
+  if (!lilac_worker_sandbox_apply (self->user_dir, lilac_purple_plugins_get_dirs (), error))
+    return FALSE;
   self->channel = lilac_wire_channel_new (self->fd, "worker");
   self->fd = -1;
   g_signal_connect (self->channel, "ready", G_CALLBACK (lilac_worker_ready_cb), self);

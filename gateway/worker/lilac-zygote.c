@@ -52,6 +52,7 @@
 #include "lilac-error.h"
 #include "lilac-json.h"
 #include "lilac-wire.h"
+#include "lilac-worker-sandbox.h"
 
 #define LILAC_ZYGOTE_READ_CHUNK 4096
 #define LILAC_ZYGOTE_MAX_FDS 8
@@ -565,6 +566,8 @@ lilac_zygote_start (LilacZygote *self,
   if (!lilac_purple_core_start_template (self->core, error))
     return FALSE;
   lilac_zygote_find_eventfds (self);
+  /* asked once here, so that a kernel without Landlock is mentioned once */
+  lilac_worker_sandbox_get_abi ();
   /* gives back the pages init used and freed: no child needs them */
   malloc_trim (0);
   return TRUE;

@@ -851,8 +851,10 @@ class XmppPeer:
     .chatstates. auto_authorize=False keeps slixmpp from answering subscription requests (and
     from subscribing back) by itself."""
 
-    def __init__(self, jid, password, port, host="127.0.0.1", auto_authorize=True):
+    def __init__(self, jid, password, port, host="127.0.0.1", auto_authorize=True, setup=None):
+        """setup(xmpp), when given, runs in the peer's thread before it connects (more plugins)."""
         self.jid = jid
+        self.setup = setup
         self.password = password
         self.address = (host, port)
         self.auto_authorize = auto_authorize
@@ -900,6 +902,8 @@ class XmppPeer:
         xmpp.add_event_handler("failed_auth", lambda *_: self._fail("authentication failed"))
         xmpp.add_event_handler("connection_failed", lambda *_: self._fail("connection failed"))
         self.xmpp = xmpp
+        if self.setup is not None:
+            self.setup(xmpp)
         xmpp.connect(self.address)
         try:
             self.loop.run_forever()
