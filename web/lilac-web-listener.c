@@ -40,6 +40,7 @@ struct _LilacWebListener {
   GHashTable *per_address;      /* (owned) address text -> count */
   GHashTable *waiting;          /* (owned) (owned) SoupServerMessage -> deadline (us), headers not yet in */
   GHashTable *sockets;          /* (owned) "address:port" of the client -> (unowned) GSocket */
+  int inert_peer;               /* the far end of libsoup's inert listener, -1 before listening */
 };
 
 G_DEFINE_TYPE (LilacWebListener, lilac_web_listener, G_TYPE_OBJECT)
@@ -263,6 +264,33 @@ lilac_web_listener_sweep_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* libsoup keeps a connection open after an answer only while the server has a
+ * listener of its own (request_finished in soup-server.c). The connections
+ * here come through accept_iostream, so libsoup gets a listener that never
+ * accepts anything: one end of a socketpair whose other end stays open and
+ * silent. Without it, every client would pay a TCP connect per request. */
+static gboolean
+lilac_web_listener_keep_alive (LilacWebListener *self,
+                               GError          **error)
+{
+  g_autoptr(GSocket) inert = NULL;
+  int fds[2];
+
+  if (socketpair (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, fds) != 0)
+    {
+      lilac_error_set_from_errno (error, errno, "making libsoup's inert listener");
+      return FALSE;
+    }
+  self->inert_peer = fds[1];
+  inert = g_socket_new_from_fd (fds[0], error);
+  if (inert == NULL)
+    {
+      close (fds[0]);
+      return FALSE;
+    }
+  return soup_server_listen_socket (self->soup, inert, 0, error);
+}
+
 /* -------------------------------------------------------------- GObject */
 
 static void
@@ -280,6 +308,8 @@ lilac_web_listener_finalize (GObject *object)
   LilacWebListener *self = LILAC_WEB_LISTENER (object);
 
   g_clear_object (&self->tls);
+  if (self->inert_peer >= 0)
+    close (self->inert_peer);
   g_hash_table_unref (self->per_address);
   g_hash_table_unref (self->waiting);
   g_hash_table_unref (self->sockets);
@@ -301,6 +331,7 @@ lilac_web_listener_init (LilacWebListener *self)
   self->per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->waiting = g_hash_table_new_full (NULL, NULL, g_object_unref, g_free);
   self->sockets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->inert_peer = -1;
 }
 
 /**
@@ -373,7 +404,7 @@ lilac_web_listener_listen (LilacWebListener *self,
       return 0;
     }
   bound = g_socket_get_local_address (self->socket, error);
-  if (bound == NULL)
+  if (bound == NULL || !lilac_web_listener_keep_alive (self, error))
     return 0;
   self->accept_id = g_unix_fd_add (g_socket_get_fd (self->socket), G_IO_IN,
                                    lilac_web_listener_accept_cb, self);

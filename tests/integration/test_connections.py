@@ -3,9 +3,13 @@
 # Copyright 2026 The Lilac developers
 """Connections: 1,000 clients trickling their headers a byte a second do not stop others from being
 served and are closed at the header deadline; one address cannot hold more connections than its
-cap; every answer carries the security headers."""
+cap; a client keeps its connection across requests and held polls; every answer carries the
+security headers."""
 
+import http.client
+import json
 import socket
+import threading
 import time
 
 import lilac_harness as h
@@ -98,6 +102,49 @@ def test_connections_per_address_are_capped():
 
     # the gateway notices the closed connections as it reads them; then the address is served again
     h.wait_until(served, timeout=10, interval=0.2, message="a connection after the others closed")
+
+
+def test_one_connection_carries_many_requests():
+    """A browser or bot reuses its connection: log in, read /state, hold a poll that an event
+    answers, and ask again, all on one TCP connection (the server must not close it)."""
+    connection = http.client.HTTPConnection("127.0.0.1", lilac.port, timeout=20)
+    connection.connect()
+    first_socket = connection.sock
+
+    def call(method, path, body=None, headers=None):
+        data = json.dumps(body).encode() if body is not None else None
+        connection.request(method, path, body=data, headers=dict(headers or {}, **(
+            {"Content-Type": "application/json"} if data is not None else {})))
+        response = connection.getresponse()
+        payload = response.read()
+        expect(connection.sock is first_socket, "%s %s came on a new connection" % (method, path))
+        expect(response.getheader("Connection", "").lower() != "close",
+               "%s %s answered with Connection: close" % (method, path))
+        is_json = response.getheader("Content-Type", "").startswith("application/json")
+        return response.status, json.loads(payload) if is_json else payload
+
+    status, session = call("POST", "/api/v1/session", {"username": "ann", "password": "ann-connections-pw"})
+    expect(status == 200, "login answered %s" % status)
+    bearer = {"Authorization": "Bearer " + session["token"]}
+    status, state = call("GET", "/api/v1/state", headers=bearer)
+    expect(status == 200, "state answered %s" % status)
+
+    def set_presence():
+        time.sleep(0.5)  # the poll below is held by then
+        other = lilac.client()
+        other.login("ann", "ann-connections-pw", bearer=True)
+        expect(other.post("presence", json={"status": "away", "message": "keep-alive"})[0] in (200, 202, 204),
+               "presence not set")
+    setter = threading.Thread(target=set_presence)
+    setter.start()
+    status, answer = call("GET", "/api/v1/events?since=%d&epoch=%s&timeout=10" % (state["seq"], state["epoch"]),
+                          headers=bearer)
+    setter.join()
+    expect(status == 200 and answer["events"], "the held poll answered %s %r" % (status, answer))
+    for _ in range(3):
+        status, _ = call("GET", "/healthz")
+        expect(status == 200, "healthz answered %s" % status)
+    connection.close()
 
 
 def test_security_headers_on_every_answer():
