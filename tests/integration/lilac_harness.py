@@ -199,7 +199,7 @@ c2s_require_encryption = false
 allow_unencrypted_plain_auth = true
 authentication = "internal_plain"
 allow_registration = false
-
+{extra}
 VirtualHost "{domain}"
 Component "{muc}" "muc"
   -- a new room is usable at once, without the owner submitting a configuration form first
@@ -210,8 +210,10 @@ Component "{muc}" "muc"
 class Prosody:
     """A Prosody on a free 127.0.0.1 port with its own config and data in a temp folder."""
 
-    def __init__(self, domain="localhost"):
-        self.dir = make_temp_dir("lilac-prosody-")
+    def __init__(self, domain="localhost", folder=None, extra=""):
+        """folder: where config and data go (default: a temp folder removed at the end);
+        extra: more global configuration lines."""
+        self.dir = folder or make_temp_dir("lilac-prosody-")
         self.port = free_port()
         self.domain = domain
         self.muc = "conference." + domain
@@ -219,7 +221,8 @@ class Prosody:
         self.pidfile = os.path.join(self.dir, "prosody.pid")
         os.makedirs(os.path.join(self.dir, "data"), exist_ok=True)
         with open(self.config, "w") as config:
-            config.write(PROSODY_CONFIG.format(dir=self.dir, port=self.port, domain=domain, muc=self.muc))
+            config.write(PROSODY_CONFIG.format(dir=self.dir, port=self.port, domain=domain, muc=self.muc,
+                                               extra=extra))
         self.pid = None
 
     def register(self, user, password):
@@ -386,11 +389,7 @@ class Lilac:
         self.config_path = None
         if config:
             self.config_path = os.path.join(self.dir, "lilac.conf")
-            with open(self.config_path, "w") as config_file:
-                for group, keys in config.items():
-                    config_file.write("[%s]\n" % group)
-                    for key, value in keys.items():
-                        config_file.write("%s=%s\n" % (key, value))
+            write_config(self.config_path, config)
         self.process = None
         self.pgid = None
         self.exit_codes = []
@@ -476,7 +475,7 @@ class Lilac:
             members = group_members(pgid)
             self.leftovers.extend(members)
             diag("still running after lilac exited: %s" % ", ".join(
-                "%d (%s)" % (pid, _cmdline(pid)) for pid in members))
+                "%d (%s)" % (pid, cmdline(pid)) for pid in members))
             try:
                 os.killpg(pgid, signal.SIGKILL)
             except ProcessLookupError:
@@ -561,10 +560,19 @@ class Lilac:
             raise AssertionError("; ".join(problems))
 
 
-def _cmdline(pid):
+def write_config(path, config):
+    """Writes {group: {key: value}} as a Lilac configuration file (GKeyFile)."""
+    with open(path, "w") as out:
+        for group, keys in config.items():
+            out.write("[%s]\n" % group)
+            for key, value in keys.items():
+                out.write("%s=%s\n" % (key, value))
+
+
+def cmdline(pid):
     try:
-        with open("/proc/%d/cmdline" % pid, "rb") as cmdline:
-            return cmdline.read().replace(b"\0", b" ").decode(errors="replace").strip()
+        with open("/proc/%d/cmdline" % pid, "rb") as source:
+            return source.read().replace(b"\0", b" ").decode(errors="replace").strip()
     except OSError:
         return "?"
 

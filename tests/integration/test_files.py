@@ -242,7 +242,7 @@ def test_receive_a_file():
 
 def worker_rss():
     """The resident memory of the user's worker (the zygote's only child)."""
-    zygote = [pid for pid in h.group_members(lilac.pgid) if "--zygote" in h._cmdline(pid)
+    zygote = [pid for pid in h.group_members(lilac.pgid) if "--zygote" in h.cmdline(pid)
               and open("/proc/%d/stat" % pid).read().rsplit(")", 1)[1].split()[1] == str(lilac.process.pid)]
     for pid in h.group_members(lilac.pgid):
         with open("/proc/%d/stat" % pid) as stat:
