@@ -14,6 +14,8 @@
 #include "lilac-web-listener.h"
 
 #include <errno.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -194,6 +196,9 @@ lilac_web_listener_accept_cb (int          fd,
           close (client);
           continue;
         }
+      /* libsoup writes an answer's headers and body apart: with Nagle's algorithm the
+       * body would wait for the client's delayed ACK (40 ms) on a kept-alive connection */
+      g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
       lilac_web_listener_hand_over (self, socket);
     }
   return G_SOURCE_CONTINUE;
