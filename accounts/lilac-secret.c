@@ -29,7 +29,7 @@
 
 struct _LilacKey {
   gint ref_count;
-  guint8 *bytes;   /* (owned) sodium_malloc'd, LILAC_KEY_BYTES */
+  guint8 *bytes;   /* (owned) a slot of a key block, LILAC_KEY_BYTES */
 };
 
 /* fixed keys that separate the two uses of a login token */
@@ -48,14 +48,68 @@ lilac_secret_init (GError **error)
   return TRUE;
 }
 
+/* The keys' bytes live in blocks from sodium_malloc (guard pages, locked in
+ * memory, left out of core dumps), many keys a block: sodium_malloc for each key
+ * would cost four memory mappings a logged-in user, and vm.max_map_count (65,530
+ * by default) would stop a gateway near 16,000 of them. A freed slot is wiped and
+ * goes on a free list threaded through the free slots themselves. Blocks are
+ * kept for the life of the process: a few KiB per LILAC_KEY_BLOCK_SLOTS users at
+ * the peak. */
+#define LILAC_KEY_BLOCK_SLOTS 128
+
+G_STATIC_ASSERT (LILAC_KEY_BYTES >= sizeof (gpointer));
+
+static GMutex lilac_key_lock;
+static gpointer lilac_key_free_slots;   /* the first free slot, which holds the next */
+static GPtrArray *lilac_key_blocks;     /* (owned) every block, so that none looks leaked */
+
+static guint8 *
+lilac_key_slot_take (void)
+{
+  guint8 *slot;
+
+  g_mutex_lock (&lilac_key_lock);
+  if (lilac_key_free_slots == NULL)
+    {
+      guint8 *block = sodium_malloc (LILAC_KEY_BLOCK_SLOTS * LILAC_KEY_BYTES);
+
+      g_assert (block != NULL);
+      if (lilac_key_blocks == NULL)
+        lilac_key_blocks = g_ptr_array_new ();
+      g_ptr_array_add (lilac_key_blocks, block);
+      for (guint i = LILAC_KEY_BLOCK_SLOTS; i-- > 0;)
+        {
+          guint8 *free_slot = block + (gsize) i * LILAC_KEY_BYTES;
+
+          sodium_memzero (free_slot, LILAC_KEY_BYTES);
+          memcpy (free_slot, &lilac_key_free_slots, sizeof (gpointer));
+          lilac_key_free_slots = free_slot;
+        }
+    }
+  slot = lilac_key_free_slots;
+  memcpy (&lilac_key_free_slots, slot, sizeof (gpointer));
+  sodium_memzero (slot, LILAC_KEY_BYTES);
+  g_mutex_unlock (&lilac_key_lock);
+  return slot;
+}
+
+static void
+lilac_key_slot_give_back (guint8 *slot)
+{
+  g_mutex_lock (&lilac_key_lock);
+  sodium_memzero (slot, LILAC_KEY_BYTES);
+  memcpy (slot, &lilac_key_free_slots, sizeof (gpointer));
+  lilac_key_free_slots = slot;
+  g_mutex_unlock (&lilac_key_lock);
+}
+
 static LilacKey *
 lilac_key_alloc (void)
 {
   LilacKey *key = g_new0 (LilacKey, 1);
 
   key->ref_count = 1;
-  key->bytes = sodium_malloc (LILAC_KEY_BYTES);
-  g_assert (key->bytes != NULL);
+  key->bytes = lilac_key_slot_take ();
   return key;
 }
 
@@ -94,7 +148,7 @@ lilac_key_unref (LilacKey *key)
 {
   if (key == NULL || !g_atomic_int_dec_and_test (&key->ref_count))
     return;
-  sodium_free (key->bytes);
+  lilac_key_slot_give_back (key->bytes);
   g_free (key);
 }
 

@@ -568,10 +568,10 @@ def polls_users(ctx, lilac, count, admin_token):
     return path
 
 
-# Each logged-in user's data key is a sodium_malloc'd block: 4 memory mappings (guard pages) per
-# user, and vm.max_map_count (65530 here) caps a process near 16,000 logged-in users (past it the
-# gateway aborts in lilac_key_alloc). Polls beyond this many users go several per user ("tabs").
-POLL_USERS_MAX = 15000
+# At most this many users, logged in once each: past it, polls go several per user ("tabs").
+# (Until data keys shared sodium_malloc blocks, each logged-in user cost 4 memory mappings and
+# vm.max_map_count, 65530 here, stopped a gateway near 16,000 of them.)
+POLL_USERS_MAX = 20000
 
 
 def polls_per_user(count):
@@ -635,14 +635,13 @@ def rows_polls(ctx, raw):
     rate, seconds = raw["rate"], raw["seconds"]
     na = "BitlBee has no HTTP long polls (an IRC client keeps one TCP connection per user)"
     first = raw["sizes"][str(sizes[0])][0]
+    maps_limit = int(int(raw.get("max_map_count", 65530)) / max(1e-3, first["maps_per_session"]))
     ctx.notes.append("polls: events published at %d/s for %d s to random users with targeted admin broadcasts "
                      "(one user each); C polls from 8 source addresses; polls per user: %s. Each logged-in user "
-                     "costs %.1f memory mappings (sodium_malloc guard pages of its data key) and vm.max_map_count is "
-                     "%s, so one gateway holds at most ~%d logged-in users; %.1f KiB RSS per logged-in user "
+                     "costs %.2f memory mappings (vm.max_map_count %s: ~%d users a process) and %.1f KiB RSS "
                      "(session, event ring) before any poll" % (
                          rate, seconds, ", ".join("%d at C=%d" % (polls_per_user(c), c) for c in sizes),
-                         first["maps_per_session"], raw.get("max_map_count", 65530),
-                         int(int(raw.get("max_map_count", 65530)) / max(1.0, first["maps_per_session"])),
+                         first["maps_per_session"], raw.get("max_map_count", 65530), maps_limit,
                          first["rss_per_session_kib"]))
     if any(not run["gateway_keeps_alive"] for runs in raw["sizes"].values() for run in runs):
         ctx.notes.append("polls: the gateway closes the connection after every answer libsoup writes (no keep-alive, "

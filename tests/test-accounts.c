@@ -276,6 +276,55 @@ test_accounts_im_secrets (AccountsFixture *fixture,
   g_assert_error (local_error, LILAC_ERROR, LILAC_ERROR_CONFLICT);
 }
 
+static guint
+count_memory_maps (void)
+{
+  g_autofree char *maps = NULL;
+  guint lines = 0;
+
+  g_assert_true (g_file_get_contents ("/proc/self/maps", &maps, NULL, NULL));
+  for (const char *p = maps; *p != '\0'; p++)
+    lines += *p == '\n';
+  return lines;
+}
+
+/* 20,000 data keys (logged-in users): each keeps its own bytes while others
+ * come and go, a reused slot holds only its new key, and they cost far fewer
+ * memory mappings than a mapping set each (vm.max_map_count is 65,530) */
+static void
+test_accounts_key_slots (void)
+{
+  enum { KEYS = 20000 };
+  g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func ((GDestroyNotify) lilac_key_unref);
+  guint8 bytes[LILAC_KEY_BYTES];
+  guint maps_before;
+
+  g_assert_true (lilac_secret_init (NULL));
+  maps_before = count_memory_maps ();
+  for (guint i = 0; i < KEYS; i++)
+    {
+      memset (bytes, (int) (i % 251), sizeof bytes);
+      memcpy (bytes, &i, sizeof i);
+      g_ptr_array_add (keys, lilac_key_new_from_bytes (bytes));
+    }
+  g_assert_cmpuint (count_memory_maps (), <, maps_before + KEYS / 20);
+  /* every other key goes, new ones take their slots */
+  for (guint i = 0; i < KEYS; i += 2)
+    {
+      lilac_key_unref (keys->pdata[i]);
+      keys->pdata[i] = lilac_key_new_random ();
+    }
+  for (guint i = 1; i < KEYS; i += 2)
+    {
+      memset (bytes, (int) (i % 251), sizeof bytes);
+      memcpy (bytes, &i, sizeof i);
+      g_assert_cmpmem (lilac_key_get_bytes (keys->pdata[i]), LILAC_KEY_BYTES, bytes, sizeof bytes);
+    }
+  for (guint i = 0; i + 2 < KEYS; i += 2)
+    g_assert_cmpint (memcmp (lilac_key_get_bytes (keys->pdata[i]),
+                             lilac_key_get_bytes (keys->pdata[i + 2]), LILAC_KEY_BYTES), !=, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -289,5 +338,6 @@ main (int   argc,
               test_accounts_logins, accounts_fixture_teardown);
   g_test_add ("/accounts/im-secrets", AccountsFixture, NULL, accounts_fixture_setup,
               test_accounts_im_secrets, accounts_fixture_teardown);
+  g_test_add_func ("/accounts/key-slots", test_accounts_key_slots);
   return g_test_run ();
 }
