@@ -121,6 +121,39 @@ test_event_queue_reserved_fields (void)
   g_assert_cmpstr (json_object_get_string_member (event, "text"), ==, "hi");
 }
 
+static void
+test_event_queue_growth (void)
+{
+  g_autoptr(LilacEventQueue) queue = lilac_event_queue_new ("e1", 100);
+
+  g_test_summary ("a ring that grows to its capacity (not a power of two) and wraps keeps "
+                  "every held event, in order, with its own fields");
+  for (int i = 1; i <= 350; i++)
+    {
+      g_autoptr(JsonObject) fields = json_object_new ();
+      g_autoptr(JsonArray) events = NULL;
+      g_autofree char *rendered = NULL;
+      guint64 oldest;
+      gint64 next = 0;
+
+      json_object_set_int_member (fields, "n", i);
+      g_assert_cmpuint (lilac_event_queue_push (queue, "notify", fields), ==, (guint64) i);
+      oldest = lilac_event_queue_get_oldest (queue);
+      g_assert_cmpuint (oldest, ==, (guint64) MAX (1, i - 99));
+      rendered = lilac_event_queue_render (queue, oldest - 1, "e1", 1000, NULL);
+      events = test_event_queue_events (rendered, &next);
+      g_assert_cmpint (next, ==, i);
+      g_assert_cmpuint (json_array_get_length (events), ==, (guint) (i - (gint64) oldest + 1));
+      for (unsigned k = 0; k < json_array_get_length (events); k++)
+        {
+          JsonObject *event = json_array_get_object_element (events, k);
+
+          g_assert_cmpint (json_object_get_int_member (event, "seq"), ==, (gint64) (oldest + k));
+          g_assert_cmpint (json_object_get_int_member (event, "n"), ==, (gint64) (oldest + k));
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -129,6 +162,7 @@ main (int   argc,
   g_test_add_func ("/core/event-queue/contiguous", test_event_queue_contiguous);
   g_test_add_func ("/core/event-queue/limit", test_event_queue_limit);
   g_test_add_func ("/core/event-queue/resync", test_event_queue_resync);
+  g_test_add_func ("/core/event-queue/growth", test_event_queue_growth);
   g_test_add_func ("/core/event-queue/reserved-fields", test_event_queue_reserved_fields);
   return g_test_run ();
 }

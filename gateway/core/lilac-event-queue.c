@@ -2,7 +2,9 @@
  * Copyright 2026 The Lilac developers
  *
  * A user's event ring. Events are serialized once when pushed, so answering
- * many held polls (tabs) costs a string copy each, not a JSON walk.
+ * many held polls (tabs) costs a string copy each, not a JSON walk. The ring
+ * starts small and doubles up to its capacity as events come: most users of a
+ * large gateway hold few events, and a full ring of 4,096 would be 32 KiB each.
  */
 #include "config.h"
 
@@ -13,9 +15,12 @@
 struct _LilacEventQueue {
   char *epoch;       /* (owned) */
   unsigned capacity;
+  unsigned allocated; /* the length of slots, up to capacity */
   guint64 seq;       /* the newest event's number; 0 before the first */
-  char **slots;      /* (owned) (array length=capacity) event seq lives at seq % capacity */
+  char **slots;      /* (owned) (array length=allocated) event seq lives at seq % allocated */
 };
+
+#define LILAC_EVENT_QUEUE_FIRST_SLOTS 16
 
 /**
  * lilac_event_queue_new:
@@ -32,7 +37,8 @@ lilac_event_queue_new (const char *epoch,
 
   self->epoch = g_strdup (epoch);
   self->capacity = MAX (capacity, 1);
-  self->slots = g_new0 (char *, self->capacity);
+  self->allocated = MIN (self->capacity, LILAC_EVENT_QUEUE_FIRST_SLOTS);
+  self->slots = g_new0 (char *, self->allocated);
   return self;
 }
 
@@ -41,7 +47,7 @@ lilac_event_queue_free (LilacEventQueue *self)
 {
   if (self == NULL)
     return;
-  for (unsigned i = 0; i < self->capacity; i++)
+  for (unsigned i = 0; i < self->allocated; i++)
     g_free (self->slots[i]);
   g_free (self->slots);
   g_free (self->epoch);
@@ -124,13 +130,36 @@ lilac_event_queue_serialize (guint64     seq,
  *
  * Returns: the event's sequence number
  */
+/* room for the events from the oldest held to seq, whose slots move */
+static void
+lilac_event_queue_grow (LilacEventQueue *self,
+                        guint64          seq)
+{
+  unsigned allocated = self->allocated;
+  char **slots;
+
+  while ((guint64) allocated < MIN (seq, (guint64) self->capacity))
+    allocated = (unsigned) MIN ((guint64) allocated * 2, (guint64) self->capacity);
+  if (allocated == self->allocated)
+    return;
+  slots = g_new0 (char *, allocated);
+  for (guint64 held = lilac_event_queue_get_oldest (self); held <= self->seq; held++)
+    slots[held % allocated] = self->slots[held % self->allocated];
+  g_free (self->slots);
+  self->slots = slots;
+  self->allocated = allocated;
+}
+
 guint64
 lilac_event_queue_push (LilacEventQueue *self,
                         const char      *type,
                         JsonObject      *fields)
 {
   guint64 seq = self->seq + 1;
-  unsigned slot = (unsigned) (seq % self->capacity);
+  unsigned slot;
+
+  lilac_event_queue_grow (self, seq);
+  slot = (unsigned) (seq % self->allocated);
 
   g_free (self->slots[slot]);
   self->slots[slot] = lilac_event_queue_serialize (seq, type, g_get_real_time () / 1000,
@@ -206,7 +235,7 @@ lilac_event_queue_render (LilacEventQueue *self,
         {
           if (seq > since + 1)
             g_string_append_c (out, ',');
-          g_string_append (out, self->slots[seq % self->capacity]);
+          g_string_append (out, self->slots[seq % self->allocated]);
         }
       last = end;
     }
