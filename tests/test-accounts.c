@@ -15,6 +15,7 @@
 #include "lilac-login.h"
 #include "lilac-secret.h"
 #include "lilac-store.h"
+#include "lilac-test-store.h"
 #include "lilac-user-store.h"
 
 /* a store in a temp folder with user, login and account stores on it (cheap Argon2) */
@@ -54,16 +55,7 @@ accounts_fixture_teardown (AccountsFixture *fixture,
   g_clear_object (&fixture->users);
   g_clear_object (&fixture->store);
   g_clear_object (&fixture->result);
-  for (const char *suffix = ""; suffix != NULL; suffix = g_str_equal (suffix, "") ? "-wal"
-                                                        : g_str_equal (suffix, "-wal") ? "-shm" : NULL)
-    {
-      g_autofree char *file = g_strconcat (fixture->path, suffix, NULL);
-
-      g_unlink (file);
-    }
-  g_rmdir (fixture->dir);
-  g_free (fixture->path);
-  g_free (fixture->dir);
+  lilac_test_store_remove (g_steal_pointer (&fixture->dir), g_steal_pointer (&fixture->path));
 }
 
 static void

@@ -10,6 +10,7 @@
 
 #include "lilac-error.h"
 #include "lilac-store.h"
+#include "lilac-test-store.h"
 
 /* a temp folder for one database file */
 typedef struct {
@@ -29,17 +30,7 @@ static void
 store_fixture_teardown (StoreFixture *fixture,
                         gconstpointer data)
 {
-  const char *suffixes[] = { "", "-wal", "-shm", NULL };
-
-  for (unsigned i = 0; suffixes[i] != NULL; i++)
-    {
-      g_autofree char *file = g_strconcat (fixture->path, suffixes[i], NULL);
-
-      g_unlink (file);
-    }
-  g_rmdir (fixture->dir);
-  g_free (fixture->path);
-  g_free (fixture->dir);
+  lilac_test_store_remove (g_steal_pointer (&fixture->dir), g_steal_pointer (&fixture->path));
 }
 
 static void

@@ -6,6 +6,7 @@
  *   v2 users.server_wrapped_key (always-on), users.credentials_reset, sessions by last use
  *   v3 messages_fts (FTS5, trigram) kept by triggers, messages by time
  *   v4 transfers and transfer_contents (blobs)
+ *   v5 messages_unindexed: the search index is filled in batches
  */
 #include "config.h"
 
@@ -33,6 +34,7 @@ static const char *const lilac_store_migrations[] = {
   "002-always-on.sql",
   "003-history-search.sql",
   "004-transfers.sql",
+  "005-search-queue.sql",
 };
 
 static void

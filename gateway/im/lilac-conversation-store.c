@@ -20,9 +20,16 @@ struct _LilacConversationStore {
 
   LilacStore *store;      /* (owned) */
   gint64 next_message_id; /* 0 until read from the store */
+  guint index_id;         /* the search indexing to come */
 };
 
+/* how soon after a message the search index takes it, and how many at once */
+#define LILAC_CONVERSATION_STORE_INDEX_DELAY_MS 250
+#define LILAC_CONVERSATION_STORE_INDEX_BATCH 2000
+
 G_DEFINE_TYPE (LilacConversationStore, lilac_conversation_store, G_TYPE_OBJECT)
+
+static void lilac_conversation_store_schedule_index (LilacConversationStore *self);
 
 void
 lilac_conversation_free (LilacConversation *conversation)
@@ -61,6 +68,7 @@ lilac_conversation_store_finalize (GObject *object)
 {
   LilacConversationStore *self = LILAC_CONVERSATION_STORE (object);
 
+  g_clear_handle_id (&self->index_id, g_source_remove);
   g_clear_object (&self->store);
   G_OBJECT_CLASS (lilac_conversation_store_parent_class)->finalize (object);
 }
@@ -87,7 +95,81 @@ lilac_conversation_store_new (LilacStore *store)
   LilacConversationStore *self = g_object_new (LILAC_TYPE_CONVERSATION_STORE, NULL);
 
   self->store = g_object_ref (store);
+  /* what a stop or a crash left unindexed */
+  lilac_conversation_store_schedule_index (self);
   return self;
+}
+
+/**
+ * lilac_conversation_store_index:
+ * @self: the conversation store
+ * @limit: how many messages at most
+ * @error: return location for a #GError
+ *
+ * Puts stored messages that the search index does not have yet into it,
+ * oldest first, in one transaction.
+ *
+ * Returns: how many were indexed, or -1 with @error set
+ */
+gint64
+lilac_conversation_store_index (LilacConversationStore *self,
+                                unsigned                limit,
+                                GError                **error)
+{
+  static const char *const steps[] = {
+    "INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages "
+    "WHERE id IN (SELECT id FROM messages_unindexed ORDER BY id LIMIT ?)",
+    "DELETE FROM messages_unindexed WHERE id IN "
+    "(SELECT id FROM messages_unindexed ORDER BY id LIMIT ?)",
+  };
+  gint64 indexed = 0;
+
+  if (!lilac_store_begin (self->store, error))
+    return -1;
+  for (unsigned i = 0; i < G_N_ELEMENTS (steps); i++)
+    {
+      g_autoptr(LilacStmt) stmt = lilac_store_prepare (self->store, steps[i], error);
+
+      if (stmt != NULL)
+        sqlite3_bind_int (stmt, 1, (int) limit);
+      if (stmt == NULL || !lilac_store_step_done (self->store, stmt, error))
+        {
+          lilac_store_rollback (self->store);
+          return -1;
+        }
+      indexed = sqlite3_changes64 (lilac_store_get_db (self->store));
+    }
+  if (!lilac_store_commit (self->store, error))
+    {
+      lilac_store_rollback (self->store);
+      return -1;
+    }
+  return indexed;
+}
+
+static gboolean
+lilac_conversation_store_index_cb (gpointer user_data)
+{
+  LilacConversationStore *self = LILAC_CONVERSATION_STORE (user_data);
+  g_autoptr(GError) local_error = NULL;
+  gint64 indexed = lilac_conversation_store_index (self, LILAC_CONVERSATION_STORE_INDEX_BATCH,
+                                                   &local_error);
+
+  if (indexed < 0)
+    /* a full disk, say: search still finds them, by scanning, and the next message retries */
+    g_message ("messages not added to the search index: %s", local_error->message);
+  if (indexed == LILAC_CONVERSATION_STORE_INDEX_BATCH)
+    return G_SOURCE_CONTINUE;
+  self->index_id = 0;
+  return G_SOURCE_REMOVE;
+}
+
+static void
+lilac_conversation_store_schedule_index (LilacConversationStore *self)
+{
+  if (self->index_id == 0)
+    self->index_id = g_timeout_add (LILAC_CONVERSATION_STORE_INDEX_DELAY_MS,
+                                    lilac_conversation_store_index_cb, self);
 }
 
 static LilacConversation *
@@ -505,16 +587,19 @@ lilac_conversation_store_search_sql (GStrv    terms,
   GString *sql = g_string_new ("SELECT m.id, m.conversation_id, m.account_id, m.sender, m.text, "
                                "m.direction, m.system, m.time FROM messages m ");
 
-  if (like)
+  if (!like)
     {
-      g_string_append (sql, "WHERE m.user_id = ?1 AND (?2 = 0 OR m.account_id = ?2) AND m.id < ?3");
-      for (unsigned i = 0; terms[i] != NULL; i++)
-        g_string_append_printf (sql, " AND m.text LIKE ?%u ESCAPE '\\'", i + 5);
+      /* what the index has, and the messages it does not have yet, scanned */
+      g_string_append (sql, "JOIN messages_fts f ON f.rowid = m.id WHERE messages_fts MATCH ?5 "
+                            "AND m.user_id = ?1 AND (?2 = 0 OR m.account_id = ?2) AND m.id < ?3 "
+                            "UNION ALL SELECT m.id, m.conversation_id, m.account_id, m.sender, "
+                            "m.text, m.direction, m.system, m.time FROM messages_unindexed u "
+                            "JOIN messages m ON m.id = u.id ");
     }
-  else
-    g_string_append (sql, "JOIN messages_fts f ON f.rowid = m.id WHERE messages_fts MATCH ?5 "
-                          "AND m.user_id = ?1 AND (?2 = 0 OR m.account_id = ?2) AND m.id < ?3");
-  g_string_append (sql, " ORDER BY m.id DESC LIMIT ?4");
+  g_string_append (sql, "WHERE m.user_id = ?1 AND (?2 = 0 OR m.account_id = ?2) AND m.id < ?3");
+  for (unsigned i = 0; terms[i] != NULL; i++)
+    g_string_append_printf (sql, " AND m.text LIKE ?%u ESCAPE '\\'", i + 6);
+  g_string_append (sql, " ORDER BY 1 DESC LIMIT ?4");
   return g_string_free (sql, FALSE);
 }
 
@@ -566,14 +651,11 @@ lilac_conversation_store_search (LilacConversationStore *self,
   sqlite3_bind_int64 (stmt, 2, account_id);
   sqlite3_bind_int64 (stmt, 3, before > 0 ? before : G_MAXINT64);
   sqlite3_bind_int64 (stmt, 4, (gint64) limit + 1);
-  if (short_term)
-    {
-      for (unsigned i = 0; terms[i] != NULL; i++)
-        sqlite3_bind_text (stmt, (int) i + 5, lilac_conversation_store_like_pattern (terms[i]), -1,
-                           g_free);
-    }
-  else
+  if (!short_term)
     sqlite3_bind_text (stmt, 5, lilac_conversation_store_fts_query (terms), -1, g_free);
+  for (unsigned i = 0; terms[i] != NULL; i++)
+    sqlite3_bind_text (stmt, (int) i + 6, lilac_conversation_store_like_pattern (terms[i]), -1,
+                       g_free);
   rows = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   while ((rc = lilac_store_step (self->store, stmt, error)) == SQLITE_ROW)
     g_ptr_array_add (rows, lilac_conversation_store_search_row (stmt));
@@ -664,5 +746,6 @@ lilac_conversation_store_add_message (LilacConversationStore   *self,
       conversation->unread = unread;
       return FALSE;
     }
+  lilac_conversation_store_schedule_index (self);
   return TRUE;
 }

@@ -91,5 +91,8 @@ gboolean                lilac_conversation_store_add_message (LilacConversationS
                                                               LilacConversation      *conversation,
                                                               const LilacMessageRecord *message,
                                                               GError                **error);
+gint64                  lilac_conversation_store_index       (LilacConversationStore *self,
+                                                              unsigned                limit,
+                                                              GError                **error);
 
 G_END_DECLS
