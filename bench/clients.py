@@ -16,7 +16,6 @@ Run with /usr/bin/python3.
 """
 
 import asyncio
-import http.client
 import json
 import re
 import socket
@@ -114,31 +113,62 @@ def sender(port, user, password):
 # ---------------------------------------------------------------------------- Lilac receiver
 
 def lilac_receiver(port, token):
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
-    headers = {"Authorization": "Bearer " + token}
+    """A long-poll client on one kept-alive connection, on a plain socket like the IRC receiver:
+    a message's receive time is when the first bytes of the answer that carries it arrive, not
+    after an HTTP library has parsed it."""
+    sock = None
+
+    def connect():
+        nonlocal sock
+        if sock is not None:
+            sock.close()
+        sock = socket.create_connection(("127.0.0.1", port))
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+    def exchange(path):
+        """(body, the time its first bytes arrived, whether the connection stays open)"""
+        sock.sendall(("GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer %s\r\n\r\n"
+                      % (path, token)).encode())
+        data = sock.recv(65536)
+        received = time.monotonic_ns()
+        while b"\r\n\r\n" not in data:
+            more = sock.recv(65536)
+            if not more:
+                raise ConnectionError("the gateway closed the connection")
+            data += more
+        head, body = data.split(b"\r\n\r\n", 1)
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        headers = {name.strip().lower(): value.strip()
+                   for name, _, value in (line.partition(":") for line in lines[1:])}
+        length = int(headers.get("content-length", "0"))
+        while len(body) < length:
+            more = sock.recv(65536)
+            if not more:
+                raise ConnectionError("the gateway closed the connection mid-answer")
+            body += more
+        if status != 200:
+            raise RuntimeError("GET %s answered %d %r" % (path, status, body[:200]))
+        return json.loads(body), received, headers.get("connection", "").lower() != "close"
 
     def get(path):
-        nonlocal connection
         for attempt in (1, 2):
             try:
-                connection.request("GET", path, headers=headers)
-                response = connection.getresponse()
-                body = response.read()
-                if response.status != 200:
-                    raise RuntimeError("GET %s answered %d %r" % (path, response.status, body[:200]))
-                return json.loads(body)
-            except (http.client.RemoteDisconnected, ConnectionError):
-                connection.close()
-                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+                body, received, keep = exchange(path)
+                if not keep:
+                    connect()
+                return body, received
+            except ConnectionError:
+                connect()
                 if attempt == 2:
                     raise
 
-    state = get("/api/v1/state")
+    connect()
+    state, _ = get("/api/v1/state")
     seq, epoch = state["seq"], state["epoch"]
     out("READY")
     while True:
-        answer = get("/api/v1/events?since=%d&epoch=%s&timeout=60" % (seq, epoch))
-        received = time.monotonic_ns()
+        answer, received = get("/api/v1/events?since=%d&epoch=%s&timeout=60" % (seq, epoch))
         for event in answer["events"]:
             if event["type"] == "resync":
                 out("RESYNC")
