@@ -167,6 +167,7 @@ lilac_daemon_setup (LilacDaemon *self,
   g_autofree char *worker = lilac_daemon_find_worker (self->config);
   g_autofree char *users_dir = lilac_config_get_users_dir (self->config);
   g_autofree char *server_key_path = lilac_config_get_server_key_path (self->config);
+  g_autofree char *zygote_dir = NULL;
   g_autoptr(LilacKey) server_key = NULL;
   LilacImSettings im_settings = {
     .users_dir = users_dir,
@@ -216,6 +217,8 @@ lilac_daemon_setup (LilacDaemon *self,
   self->supervisor = lilac_supervisor_new (worker, g_strcmp0 (self->config->log_level, "debug") == 0,
                                            &limits, (const char *const *) self->config->worker_plugins,
                                            self->config->worker_zygote);
+  zygote_dir = g_build_filename (self->config->data_dir, "zygote", NULL);
+  lilac_supervisor_set_zygote_dir (self->supervisor, zygote_dir);
   self->manager = lilac_im_manager_new (self->store, self->users, self->accounts, self->protocols,
                                         self->supervisor, &im_settings);
   lilac_im_manager_set_server_key (self->manager, server_key);

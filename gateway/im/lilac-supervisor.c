@@ -70,6 +70,7 @@ struct _LilacSupervisor {
   GObject parent_instance;
 
   char *worker_path;            /* (owned) */
+  char *zygote_dir;             /* (owned) (nullable) the zygote's libpurple folder */
   gboolean verbose;
   LilacWorkerLimits limits;
   char **plugin_dirs;           /* (owned) Lilac's plugin folders */
@@ -535,6 +536,11 @@ lilac_supervisor_start_zygote (LilacSupervisor *self)
     }
   g_ptr_array_add (argv, g_strdup (self->worker_path));
   g_ptr_array_add (argv, g_strdup ("--zygote"));
+  if (self->zygote_dir != NULL)
+    {
+      g_ptr_array_add (argv, g_strdup ("--dir"));
+      g_ptr_array_add (argv, g_strdup (self->zygote_dir));
+    }
   g_ptr_array_add (argv, g_strdup ("--fd"));
   g_ptr_array_add (argv, g_strdup_printf ("%d", LILAC_SUPERVISOR_WORKER_FD));
   lilac_supervisor_add_plugin_args (self, argv);
@@ -595,6 +601,7 @@ lilac_supervisor_finalize (GObject *object)
   g_strfreev (self->plugin_dirs);
   g_strfreev (self->plugins);
   g_free (self->worker_path);
+  g_free (self->zygote_dir);
   G_OBJECT_CLASS (lilac_supervisor_parent_class)->finalize (object);
 }
 
@@ -652,6 +659,21 @@ lilac_supervisor_new (const char              *worker_path,
   self->plugins = g_strdupv ((char **) plugins);
   self->use_zygote = zygote;
   return self;
+}
+
+/**
+ * lilac_supervisor_set_zygote_dir:
+ * @self: the supervisor
+ * @dir: (nullable): the folder the zygote starts libpurple in (emptied at
+ *   each start, so a zygote that was killed leaves nothing behind for long),
+ *   or %NULL for a temp folder of its own
+ */
+void
+lilac_supervisor_set_zygote_dir (LilacSupervisor *self,
+                                 const char      *dir)
+{
+  g_free (self->zygote_dir);
+  self->zygote_dir = g_strdup (dir);
 }
 
 const char *

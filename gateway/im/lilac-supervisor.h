@@ -24,6 +24,8 @@ LilacSupervisor *lilac_supervisor_new (const char              *worker_path,
                                        const LilacWorkerLimits *limits,
                                        const char *const       *plugins,
                                        gboolean                 zygote);
+void             lilac_supervisor_set_zygote_dir (LilacSupervisor *self,
+                                                  const char      *dir);
 const char      *lilac_supervisor_get_worker_path (LilacSupervisor *self);
 void             lilac_supervisor_spawn_async (LilacSupervisor    *self,
                                                const char         *user_dir,

@@ -5,7 +5,7 @@
  * inherited socket. Options, locale, logging, signals and the main loop.
  *
  *   lilac-worker --fd N --dir DIR [--plugin-dir DIR]... [--load-plugin ID]... [--verbose]
- *   lilac-worker --zygote --fd N [--plugin-dir DIR]... [--load-plugin ID]... [--verbose]
+ *   lilac-worker --zygote --fd N [--dir TEMPLATE] [--plugin-dir DIR]... [--load-plugin ID]... [--verbose]
  *   lilac-worker --protocols
  *   lilac-worker --sandbox-check PATH --dir DIR [--plugin-dir DIR]...
  */
@@ -110,10 +110,11 @@ lilac_worker_main_run (int              fd,
 }
 
 static int
-lilac_worker_main_zygote (int fd)
+lilac_worker_main_zygote (int         fd,
+                          const char *template_dir)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LilacZygote) zygote = lilac_zygote_new (fd);
+  g_autoptr(LilacZygote) zygote = lilac_zygote_new (fd, template_dir);
   LilacZygoteChild child;
 
   /* the zygote never outlives its gateway either */
@@ -149,7 +150,8 @@ main (int   argc,
   int fd = -1;
   const GOptionEntry entries[] = {
     { "fd", 0, 0, G_OPTION_ARG_INT, &fd, "The connected socket to the gateway", "N" },
-    { "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir, "This user's libpurple folder", "DIR" },
+    { "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir,
+      "This user's libpurple folder (with --zygote: the zygote's, emptied first)", "DIR" },
     { "zygote", 0, 0, G_OPTION_ARG_NONE, &zygote,
       "Start libpurple once and fork a worker for each FORK request on --fd", NULL },
     { "plugin-dir", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &plugin_dirs,
@@ -188,6 +190,6 @@ main (int   argc,
       return 2;
     }
   if (zygote)
-    return lilac_worker_main_zygote (fd);
+    return lilac_worker_main_zygote (fd, dir);
   return lilac_worker_main_run (fd, dir, NULL);
 }

@@ -460,11 +460,17 @@ lilac_zygote_remove_entry (const char        *path,
 }
 
 static void
+lilac_zygote_remove_template_files (LilacZygote *self)
+{
+  nftw (self->template_dir, lilac_zygote_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static void
 lilac_zygote_remove_template (LilacZygote *self)
 {
   if (self->template_dir == NULL || self->forked)
     return;
-  nftw (self->template_dir, lilac_zygote_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  lilac_zygote_remove_template_files (self);
   g_clear_pointer (&self->template_dir, g_free);
 }
 
@@ -513,15 +519,19 @@ lilac_zygote_init (LilacZygote *self)
 /**
  * lilac_zygote_new:
  * @control_fd: (transfer full): the control socket to the gateway
+ * @template_dir: (nullable): the folder to start libpurple in (what an
+ *   earlier zygote left there is removed), or %NULL for a temp folder
  *
  * Returns: (transfer full): a zygote; lilac_zygote_start() next
  */
 LilacZygote *
-lilac_zygote_new (int control_fd)
+lilac_zygote_new (int         control_fd,
+                  const char *template_dir)
 {
   LilacZygote *self = g_object_new (LILAC_TYPE_ZYGOTE, NULL);
 
   self->control_fd = control_fd;
+  self->template_dir = g_strdup (template_dir);
   return self;
 }
 
@@ -559,9 +569,22 @@ lilac_zygote_start (LilacZygote *self,
   g_return_val_if_fail (LILAC_IS_ZYGOTE (self), FALSE);
   g_return_val_if_fail (self->core == NULL, FALSE);
 
-  self->template_dir = g_dir_make_tmp ("lilac-zygote-XXXXXX", error);
-  if (self->template_dir == NULL)
-    return FALSE;
+  if (self->template_dir != NULL)
+    {
+      /* a zygote that was killed could not clean up after itself */
+      lilac_zygote_remove_template_files (self);
+      if (g_mkdir_with_parents (self->template_dir, 0700) != 0)
+        {
+          lilac_error_set_from_errno (error, errno, self->template_dir);
+          return FALSE;
+        }
+    }
+  else
+    {
+      self->template_dir = g_dir_make_tmp ("lilac-zygote-XXXXXX", error);
+      if (self->template_dir == NULL)
+        return FALSE;
+    }
   self->core = lilac_purple_core_new (self->template_dir);
   if (!lilac_purple_core_start_template (self->core, error))
     return FALSE;

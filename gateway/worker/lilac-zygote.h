@@ -20,7 +20,8 @@ typedef struct {
 #define LILAC_TYPE_ZYGOTE (lilac_zygote_get_type ())
 G_DECLARE_FINAL_TYPE (LilacZygote, lilac_zygote, LILAC, ZYGOTE, GObject)
 
-LilacZygote     *lilac_zygote_new (int control_fd);
+LilacZygote     *lilac_zygote_new (int         control_fd,
+                                   const char *template_dir);
 gboolean         lilac_zygote_start (LilacZygote *self,
                                      GError     **error);
 gboolean         lilac_zygote_run (LilacZygote      *self,

@@ -126,8 +126,16 @@ def test_zygote_death_spares_workers():
     found = zygotes()
     expect(len(found) == 1, "zygotes: %r" % found)
     ann_pid, ben_pid = worker_pid("ann"), worker_pid("ben")
+    # the zygote's libpurple folder is in the data folder, where the next zygote empties what a
+    # killed one leaves (not a temp folder of its own, which would be left behind at each kill)
+    template = os.path.join(lilac.data, "zygote")
+    expect(os.path.isdir(template), "no zygote folder %s" % template)
+    with open(os.path.join(template, "left-by-the-old-zygote"), "w") as leftover:
+        leftover.write("stale")
     os.kill(found[0], signal.SIGKILL)
     h.wait_until(lambda: zygotes() and zygotes() != found, timeout=20, message="a new zygote")
+    h.wait_until(lambda: not os.path.exists(os.path.join(template, "left-by-the-old-zygote")), timeout=20,
+                 message="the new zygote to empty its folder")
     expect(worker_pid("ann") == ann_pid and worker_pid("ben") == ben_pid,
            "a worker changed with the zygote: %r" % ((worker_pid("ann"), worker_pid("ben")),))
     text = "still here after the zygote"
@@ -143,6 +151,7 @@ def test_zygote_death_spares_workers():
 
 def test_gateway_stops_cleanly():
     lilac.assert_clean_exit()
+    expect(not os.path.exists(os.path.join(lilac.data, "zygote")), "the zygote left its folder behind")
 
 
 if __name__ == "__main__":
