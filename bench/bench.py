@@ -693,11 +693,12 @@ def polls_growth_note(ctx, raw, sizes):
                                   "session_kib": session}
     ctx.notes.append(
         "polls growth: held-poll memory grows by %.0f B per poll between C=%d and C=%d (%.0f MiB for 100,000); "
-        "CPU per delivered event %s us at C=%s; idle CPU with every poll held stays ~0. For 100,000 users in "
-        "one process the sessions, not the polls, set the limit: %.0f KiB each before any poll (%.1f GiB for "
-        "100,000) and 4 memory mappings each against vm.max_map_count" % (
+        "CPU per delivered event %s us at C=%s (flat: the cost is per event, not per held poll); idle CPU "
+        "with every poll held stays ~0. 100,000 logged-in users with a poll each in one process: about "
+        "%.0f MiB of sessions (%.1f KiB each before any poll) plus %.0f MiB of polls, and 100,000 descriptors "
+        "(this machine allows 20,000 a process)" % (
             slope, low, high, slope * 100000 / 2**20, "/".join("%.0f" % v for v in cpu),
-            "/".join(str(c) for c in sizes), session, session * 100000 / 2**20))
+            "/".join(str(c) for c in sizes), session * 100000 / 1024, session, slope * 100000 / 2**20))
 
 
 # ================================================================================= api
