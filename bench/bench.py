@@ -293,8 +293,11 @@ def footprint_max_users(ctx, measured):
         return ctx.footprint_max, "pool given with --footprint-max"
     with open("/proc/meminfo") as meminfo:
         available = next(int(line.split()[1]) for line in meminfo if line.startswith("MemAvailable:"))
-    largest = measured[max(measured, key=int)]
-    per_user_kib = 1024 * max(max(run["pss_per_user_mib"] for run in largest[side]) for side in ("lilac", "lean"))
+    if measured:
+        largest = measured[max(measured, key=int)]
+        per_user_kib = 1024 * max(max(run["pss_per_user_mib"] for run in largest[side]) for side in ("lilac", "lean"))
+    else:  # only "max" asked for: BitlBee -gst's figure at K=10 here, rounded up
+        per_user_kib = 5 * 1024
     by_memory = int(available / 2 / per_user_kib)
     k = max(200, min(by_memory, 6000)) // 100 * 100
     why = ("a pool of %d users (half of MemAvailable holds %d at the larger PSS per user; cap 6000), logged in for "
@@ -329,8 +332,9 @@ def rows_footprint(ctx, raw):
                for side in ("bitlbee", "lean") for run in size[side]]
     ctx.notes.append("footprint: Lilac measured with workers made by: %s ([workers] zygote = %s). Lilac's PSS "
                      "counts every process (gateway, zygote if any, workers); BitlBee's counts its ForkDaemon "
-                     "children, not the master (%.1f-%.1f MiB PSS, in the JSON)"
-                     % (", ".join(modes), zygote_setting, min(masters), max(masters)))
+                     "children, not the master (%s MiB PSS, in the JSON)"
+                     % (", ".join(modes), zygote_setting,
+                        "%.1f-%.1f" % (min(masters), max(masters)) if masters else "not measured"))
     ctx.notes.append("footprint: 'BitlBee' is Debian's bitlbee-libpurple as installed: each child's libpurple starts "
                      "GStreamer device providers (PulseAudio, V4L2, DeckLink, Vulkan -> Mesa + LLVM), ~17 MiB "
                      "private each. 'BitlBee -gst' runs it with an empty GStreamer plugin path, which keeps all of "
