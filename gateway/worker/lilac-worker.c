@@ -135,12 +135,15 @@ lilac_worker_stop_cb (gpointer user_data)
 }
 
 /* stopping runs libpurple's shutdown, which must not happen inside the
- * channel's own callbacks */
+ * channel's own callbacks. Before anything else the loop has to do: at the
+ * default idle priority, a flood of incoming messages (always ready at the
+ * default priority) kept a worker whose gateway was gone running for
+ * seconds. */
 static void
 lilac_worker_stop_soon (LilacWorker *self)
 {
   if (self->running && self->stop_id == 0)
-    self->stop_id = g_idle_add (lilac_worker_stop_cb, self);
+    self->stop_id = g_idle_add_full (G_PRIORITY_HIGH, lilac_worker_stop_cb, self, NULL);
 }
 
 static void

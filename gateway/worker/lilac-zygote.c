@@ -41,6 +41,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -553,6 +554,47 @@ lilac_zygote_find_eventfds (LilacZygote *self)
   g_debug ("%u eventfds to give each worker its own of", self->eventfds->len);
 }
 
+/* libpurple's init runs code of many libraries (NSS, GnuTLS, GStreamer, ICU,
+ * the protocol plugins) whose pages then stay in the zygote's page tables,
+ * counted in its memory, though a forked worker faults in only what it runs
+ * (fork does not copy the page tables of file mappings). The zygote drops
+ * them; the page cache keeps them. Only mappings of files without anonymous
+ * pages: those hold nothing but the file's contents, whereas MADV_DONTNEED
+ * on a mapping with copied-on-write pages (relocations) would lose them. */
+static void
+lilac_zygote_drop_file_pages (void)
+{
+  g_autofree char *smaps = NULL;
+  g_auto(GStrv) lines = NULL;
+  unsigned long start = 0, end = 0;
+  gboolean file = FALSE;
+  gsize dropped = 0;
+
+  if (!g_file_get_contents ("/proc/self/smaps", &smaps, NULL, NULL))
+    return;
+  lines = g_strsplit (smaps, "\n", -1);
+  for (unsigned i = 0; lines[i] != NULL; i++)
+    {
+      unsigned long anonymous = 0, from = 0, to = 0;
+      int path = 0;
+
+      /* a mapping's first line (an attribute line may start with a hex digit too) */
+      if (sscanf (lines[i], "%lx-%lx %*s %*s %*s %*s %n", &from, &to, &path) == 2)
+        {
+          start = from;
+          end = to;
+          file = path > 0 && lines[i][path] == '/';
+        }
+      else if (file && sscanf (lines[i], "Anonymous: %lu kB", &anonymous) == 1)
+        {
+          if (anonymous == 0 && madvise ((void *) start, end - start, MADV_DONTNEED) == 0)
+            dropped += end - start;
+          file = FALSE;
+        }
+    }
+  g_debug ("dropped %" G_GSIZE_FORMAT " KiB of file mappings from the page tables", dropped / 1024);
+}
+
 /**
  * lilac_zygote_start:
  * @self: a zygote
@@ -593,6 +635,7 @@ lilac_zygote_start (LilacZygote *self,
   lilac_worker_sandbox_get_abi ();
   /* gives back the pages init used and freed: no child needs them */
   malloc_trim (0);
+  lilac_zygote_drop_file_pages ();
   return TRUE;
 }
 
