@@ -38,6 +38,7 @@ lilac_config_new_default (void)
   self->worker_memory_mib = 1024;
   self->worker_files = 256;
   self->worker_zygote = TRUE;
+  self->request_seconds = 600;
   self->login_failures = 10;
   self->max_transfer = (gint64) 100 * 1024 * 1024;
   self->max_per_address = 256;
@@ -126,6 +127,7 @@ lilac_config_load_file (LilacConfig *self,
   gint64 quota = self->transfer_quota / (1024 * 1024);
   gint64 database = self->max_database / (1024 * 1024);
   gint64 per_address = self->max_per_address, header = self->header_seconds;
+  gint64 requests = self->request_seconds;
   g_autoptr(GError) local_error = NULL;
 
   if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, error))
@@ -183,7 +185,8 @@ lilac_config_load_file (LilacConfig *self,
       !lilac_config_read_int (file, "workers", "idle_minutes", 1, 100000, &idle, error) ||
       !lilac_config_read_int (file, "workers", "memory_mib", 0, 1 << 20, &memory, error) ||
       !lilac_config_read_int (file, "workers", "cpu_seconds", 0, G_MAXINT, &cpu, error) ||
-      !lilac_config_read_int (file, "workers", "files", 32, 1 << 20, &files, error))
+      !lilac_config_read_int (file, "workers", "files", 32, 1 << 20, &files, error) ||
+      !lilac_config_read_int (file, "workers", "request_seconds", 1, 7 * 24 * 3600, &requests, error))
     {
       g_prefix_error (error, "%s: ", path);
       return FALSE;
@@ -206,6 +209,7 @@ lilac_config_load_file (LilacConfig *self,
   self->max_database = database * 1024 * 1024;
   self->max_per_address = (int) per_address;
   self->header_seconds = (int) header;
+  self->request_seconds = (int) requests;
   return TRUE;
 }
 

@@ -35,6 +35,7 @@ typedef struct {
   int worker_files;          /* open file limit of a worker */
   char **worker_plugins;     /* (owned) (nullable) extra libpurple plugin ids every worker loads */
   gboolean worker_zygote;    /* fork workers from a zygote; FALSE: exec each */
+  int request_seconds;       /* a libpurple request nobody answers is cancelled after this */
   int login_failures;        /* failed logins per minute per name and per address before 429 */
   gint64 max_transfer;       /* bytes of one file transfer */
   gint64 max_database;       /* bytes the database may grow to, 0: no limit */

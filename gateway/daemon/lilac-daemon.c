@@ -219,6 +219,7 @@ lilac_daemon_setup (LilacDaemon *self,
                                            self->config->worker_zygote);
   zygote_dir = g_build_filename (self->config->data_dir, "zygote", NULL);
   lilac_supervisor_set_zygote_dir (self->supervisor, zygote_dir);
+  lilac_supervisor_set_request_seconds (self->supervisor, self->config->request_seconds);
   self->manager = lilac_im_manager_new (self->store, self->users, self->accounts, self->protocols,
                                         self->supervisor, &im_settings);
   lilac_im_manager_set_server_key (self->manager, server_key);

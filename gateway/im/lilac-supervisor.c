@@ -71,6 +71,7 @@ struct _LilacSupervisor {
 
   char *worker_path;            /* (owned) */
   char *zygote_dir;             /* (owned) (nullable) the zygote's libpurple folder */
+  int request_seconds;          /* what workers give a request to be answered, 0: their default */
   gboolean verbose;
   LilacWorkerLimits limits;
   char **plugin_dirs;           /* (owned) Lilac's plugin folders */
@@ -238,6 +239,11 @@ lilac_supervisor_add_plugin_args (LilacSupervisor *self,
     {
       g_ptr_array_add (argv, g_strdup ("--load-plugin"));
       g_ptr_array_add (argv, g_strdup (self->plugins[i]));
+    }
+  if (self->request_seconds > 0)
+    {
+      g_ptr_array_add (argv, g_strdup ("--request-seconds"));
+      g_ptr_array_add (argv, g_strdup_printf ("%d", self->request_seconds));
     }
   if (self->verbose)
     g_ptr_array_add (argv, g_strdup ("--verbose"));
@@ -674,6 +680,19 @@ lilac_supervisor_set_zygote_dir (LilacSupervisor *self,
 {
   g_free (self->zygote_dir);
   self->zygote_dir = g_strdup (dir);
+}
+
+/**
+ * lilac_supervisor_set_request_seconds:
+ * @self: the supervisor
+ * @seconds: how long workers keep a libpurple request nobody answers before
+ *   cancelling it; for workers started from now on
+ */
+void
+lilac_supervisor_set_request_seconds (LilacSupervisor *self,
+                                      int              seconds)
+{
+  self->request_seconds = seconds;
 }
 
 const char *

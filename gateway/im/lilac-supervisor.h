@@ -26,6 +26,8 @@ LilacSupervisor *lilac_supervisor_new (const char              *worker_path,
                                        gboolean                 zygote);
 void             lilac_supervisor_set_zygote_dir (LilacSupervisor *self,
                                                   const char      *dir);
+void             lilac_supervisor_set_request_seconds (LilacSupervisor *self,
+                                                       int              seconds);
 const char      *lilac_supervisor_get_worker_path (LilacSupervisor *self);
 void             lilac_supervisor_spawn_async (LilacSupervisor    *self,
                                                const char         *user_dir,

@@ -9,8 +9,9 @@
  * closes the request. Whenever a request closes, however it closes, a
  * request.closed event follows.
  *
- * A request nobody answers is cancelled after LILAC_PURPLE_REQUEST_LIFETIME_S,
- * when its account signs off or goes away, and when the worker stops. To
+ * A request nobody answers is cancelled after its lifetime (10 minutes unless
+ * lilac_purple_requests_set_lifetime() says otherwise), when its account
+ * signs off or goes away, and when the worker stops. To
  * cancel is to take the request's cancel action: for an input, a choice or a
  * form its cancel button; for an action request the first action that says
  * no (Cancel, Reject, Deny...; a certificate is never accepted that way), or
@@ -78,6 +79,7 @@ static const char *const lilac_purple_requests_refusals[] = {
 /* the open requests the user was asked: id -> LilacPurpleRequest (unowned) */
 static GHashTable *lilac_purple_requests;
 static guint64 lilac_purple_requests_next_id;
+static guint lilac_purple_requests_lifetime = LILAC_PURPLE_REQUEST_LIFETIME_S;
 static int lilac_purple_requests_handle;
 
 static void lilac_purple_requests_respond (LilacPurpleRequest *request,
@@ -205,7 +207,7 @@ lilac_purple_request_open (LilacPurpleRequest *request,
     lilac_purple_requests = g_hash_table_new (g_str_hash, g_str_equal);
   request->id = g_strdup_printf ("%" G_GUINT64_FORMAT, ++lilac_purple_requests_next_id);
   g_hash_table_insert (lilac_purple_requests, request->id, request);
-  request->expire_id = g_timeout_add_seconds (LILAC_PURPLE_REQUEST_LIFETIME_S,
+  request->expire_id = g_timeout_add_seconds (lilac_purple_requests_lifetime,
                                               lilac_purple_request_expire_cb, request);
 
   json_object_set_string_member (object, "id", request->id);
@@ -721,6 +723,18 @@ lilac_purple_requests_init (void)
  *
  * Cancels every open request. Call before libpurple shuts down.
  */
+/**
+ * lilac_purple_requests_set_lifetime:
+ * @seconds: how long a request may wait for its answer
+ *
+ * For the requests opened from now on.
+ */
+void
+lilac_purple_requests_set_lifetime (guint seconds)
+{
+  lilac_purple_requests_lifetime = MAX (seconds, 1);
+}
+
 void
 lilac_purple_requests_cancel_all (void)
 {

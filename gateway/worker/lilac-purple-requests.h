@@ -15,6 +15,7 @@ PurpleRequestUiOps *lilac_purple_requests_get_ui_ops (void);
 PurpleAccountUiOps *lilac_purple_requests_get_account_ui_ops (void);
 void                lilac_purple_requests_init (void);
 void                lilac_purple_requests_cancel_all (void);
+void                lilac_purple_requests_set_lifetime (guint seconds);
 JsonObject         *lilac_purple_requests_answer (JsonObject *body,
                                                   GError    **error);
 

@@ -21,6 +21,7 @@
 
 #include "lilac-purple-core.h"
 #include "lilac-purple-plugins.h"
+#include "lilac-purple-requests.h"
 #include "lilac-worker.h"
 #include "lilac-worker-sandbox.h"
 #include "lilac-zygote.h"
@@ -147,7 +148,7 @@ main (int   argc,
   g_auto(GStrv) plugin_dirs = NULL;
   g_auto(GStrv) plugin_ids = NULL;
   gboolean protocols = FALSE, zygote = FALSE, verbose = FALSE;
-  int fd = -1;
+  int fd = -1, request_seconds = 0;
   const GOptionEntry entries[] = {
     { "fd", 0, 0, G_OPTION_ARG_INT, &fd, "The connected socket to the gateway", "N" },
     { "dir", 0, 0, G_OPTION_ARG_FILENAME, &dir,
@@ -163,6 +164,8 @@ main (int   argc,
     { "sandbox-check", 0, 0, G_OPTION_ARG_FILENAME, &sandbox_check,
       "Enter the sandbox of a worker for --dir and open PATH (create it if missing): exit 0 if "
       "refused, 1 if allowed, 77 without Landlock", "PATH" },
+    { "request-seconds", 0, 0, G_OPTION_ARG_INT, &request_seconds,
+      "Cancel a request nobody answers after this many seconds (default 600)", "S" },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Log debug messages", NULL },
     G_OPTION_ENTRY_NULL
   };
@@ -178,6 +181,8 @@ main (int   argc,
       return 2;
     }
   lilac_worker_main_setup_logging (verbose);
+  if (request_seconds > 0)
+    lilac_purple_requests_set_lifetime ((guint) request_seconds);
   lilac_purple_plugins_configure ((const char *const *) plugin_dirs,
                                   (const char *const *) plugin_ids);
   if (protocols)

@@ -6,13 +6,16 @@ outside slixmpp client (bob) that answers nothing by itself: a buddy added from 
 a subscription; bob's own request reaches the user as a request of kind authorize, and accepting
 it through the API completes the subscription; bob's presence and chat states arrive as presence
 and typing events, and the user's typing reaches bob. A request still open when the account signs
-off is closed."""
+off is closed, and one nobody answers closes by itself after [workers] request_seconds."""
+
+import time
 
 import lilac_harness as h
 from lilac_harness import expect
 
 ALICE_PASSWORD = "alice-buddies-pw"
 BOB_PASSWORD = "bob-buddies-pw"
+CAROL_PASSWORD = "carol-buddies-pw"
 
 prosody = lilac = client = bob = None
 account = None
@@ -21,7 +24,7 @@ alice_jid = bob_jid = None
 
 def setup_module():
     global prosody, lilac, client, bob, alice_jid, bob_jid
-    prosody = h.start_prosody(alice=ALICE_PASSWORD, bob=BOB_PASSWORD)
+    prosody = h.start_prosody(alice=ALICE_PASSWORD, bob=BOB_PASSWORD, carol=CAROL_PASSWORD)
     alice_jid, bob_jid = prosody.jid("alice"), prosody.jid("bob")
     bob = h.XmppPeer(bob_jid, BOB_PASSWORD, prosody.port, auto_authorize=False).start()
     lilac = h.start_lilac({"ann": "ann-login-pw"})
@@ -131,6 +134,26 @@ def test_request_closed_when_account_signs_off():
     client.wait_event(lambda e: e.get("type") == "request.closed" and e.get("id") == request["id"],
                       timeout=15)
     expect(not client.state()["requests"], "requests left open: %r" % client.state()["requests"])
+
+
+@h.timeout(90)
+def test_unanswered_request_is_cancelled_after_its_lifetime():
+    quick = h.start_lilac({"cid": "cid-login-pw"}, config={"workers": {"request_seconds": 2}})
+    other = h.log_in(quick, "cid", "cid-login-pw")
+    carol = other.add_account(prosody.xmpp_account("carol", CAROL_PASSWORD))
+    other.wait_online(carol["id"], timeout=45)
+    bob.send_presence(pto=prosody.jid("carol"), ptype="subscribe")
+    request = other.wait_event(lambda e: e.get("type") == "request.opened", timeout=15)["request"]
+    opened = time.monotonic()
+    expect(any(r.get("id") == request["id"] for r in other.state()["requests"]), "the request is not in /state")
+    other.wait_event(lambda e: e.get("type") == "request.closed" and e.get("id") == request["id"], timeout=20)
+    waited = time.monotonic() - opened
+    h.diag("the unanswered request closed %.1f s after it was seen (lifetime 2 s)" % waited)
+    expect(waited >= 1.0, "the request closed after %.1f s, before its lifetime" % waited)
+    expect(not other.state()["requests"], "requests left open: %r" % other.state()["requests"])
+    status, body = other.post("requests/" + request["id"], json={"action": 0})
+    expect(status == 404, "answering an expired request answered %s %r" % (status, body))
+    quick.assert_clean_exit()
 
 
 def test_gateway_stops_cleanly():
