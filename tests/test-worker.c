@@ -11,7 +11,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +21,7 @@
 #include <gio/gio.h>
 
 #include "lilac-error.h"
+#include "lilac-files.h"
 #include "lilac-json.h"
 #include "lilac-wire.h"
 
@@ -45,16 +45,6 @@ worker_timeout_cb (gpointer user_data)
       g_main_context_iteration (NULL, TRUE);                                     \
     g_source_remove (timeout_);                                                  \
   } G_STMT_END
-
-static int
-worker_remove_entry (const char        *path,
-                     const struct stat *info,
-                     int                flag,
-                     struct FTW        *ftw)
-{
-  remove (path);
-  return 0;
-}
 
 /* lilac-worker --fd 3 with @args (NULL-terminated) after it, fd 3 being one
  * end of a new socketpair whose other end is returned in @gateway_fd */
@@ -111,9 +101,6 @@ typedef struct {
   gboolean closed;
   gboolean exited;
   int exit_status;
-  gboolean replied;
-  JsonObject *reply;          /* (owned) (nullable) */
-  GError *reply_error;        /* (owned) (nullable) */
 } WorkerFixture;
 
 static void
@@ -213,28 +200,54 @@ worker_fixture_teardown (WorkerFixture *fixture,
 {
   worker_fixture_stop (fixture);
   g_ptr_array_unref (fixture->events);
-  g_clear_pointer (&fixture->reply, json_object_unref);
-  g_clear_error (&fixture->reply_error);
-  nftw (fixture->dir, worker_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  lilac_files_remove_tree (fixture->dir);
   g_free (fixture->dir);
 }
 
 /* ---------------------------------------------------------------- Helpers */
+
+/* one request's answer, as it comes back */
+typedef struct {
+  gboolean replied;
+  JsonObject *reply;          /* (owned) (nullable) */
+  GError *error;              /* (owned) (nullable) */
+} WorkerReply;
 
 static void
 worker_reply_cb (GObject      *source,
                  GAsyncResult *result,
                  gpointer      user_data)
 {
-  WorkerFixture *fixture = user_data;
+  WorkerReply *reply = user_data;
 
-  fixture->reply = lilac_wire_channel_request_finish (LILAC_WIRE_CHANNEL (source), result,
-                                                      &fixture->reply_error);
-  fixture->replied = TRUE;
+  reply->reply = lilac_wire_channel_request_finish (LILAC_WIRE_CHANNEL (source), result,
+                                                    &reply->error);
+  reply->replied = TRUE;
 }
 
 /* sends a request with a body written as JSON text, and @fd (taken; -1 for
- * none) along with it, and waits for its answer */
+ * none) along with it, on @channel, and waits for its answer */
+static JsonObject *
+worker_channel_request (LilacWireChannel *channel,
+                        LilacWireType     type,
+                        const char       *body_text,
+                        int               fd,
+                        GError          **error)
+{
+  g_autoptr(JsonObject) body = lilac_json_parse_object (body_text, strlen (body_text), NULL);
+  WorkerReply reply = { FALSE, NULL, NULL };
+
+  g_assert_nonnull (body);
+  lilac_wire_channel_request_fd_async (channel, type, body, fd, NULL, worker_reply_cb, &reply);
+  worker_run_until (reply.replied);
+  if (reply.error != NULL)
+    {
+      g_propagate_error (error, reply.error);
+      return NULL;
+    }
+  return reply.reply;
+}
+
 static JsonObject *
 worker_request_fd (WorkerFixture *fixture,
                    LilacWireType  type,
@@ -242,21 +255,7 @@ worker_request_fd (WorkerFixture *fixture,
                    int            fd,
                    GError       **error)
 {
-  g_autoptr(JsonObject) body = lilac_json_parse_object (body_text, strlen (body_text), NULL);
-
-  g_assert_nonnull (body);
-  fixture->replied = FALSE;
-  g_clear_pointer (&fixture->reply, json_object_unref);
-  g_clear_error (&fixture->reply_error);
-  lilac_wire_channel_request_fd_async (fixture->channel, type, body, fd, NULL, worker_reply_cb,
-                                       fixture);
-  worker_run_until (fixture->replied);
-  if (fixture->reply_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&fixture->reply_error));
-      return NULL;
-    }
-  return g_steal_pointer (&fixture->reply);
+  return worker_channel_request (fixture->channel, type, body_text, fd, error);
 }
 
 static JsonObject *
@@ -642,7 +641,7 @@ test_worker_version (void)
   g_assert_true (g_subprocess_get_if_exited (process));
   g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 0);
   close (fd);
-  nftw (dir, worker_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  lilac_files_remove_tree (dir);
 }
 
 /* lilac-worker --sandbox-check @path for the user folder @dir: its exit status */
@@ -702,7 +701,7 @@ test_worker_sandbox (void)
   if (worker_sandbox_check (own, own) == 77)
     {
       g_test_skip ("the kernel has no Landlock");
-      nftw (data, worker_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+      lilac_files_remove_tree (data);
       return;
     }
   for (unsigned i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -721,7 +720,7 @@ test_worker_sandbox (void)
   g_assert_false (g_file_test (own_new, G_FILE_TEST_EXISTS));
   g_assert_false (g_file_test (others_new, G_FILE_TEST_EXISTS));
   g_assert_false (g_file_test (data_new, G_FILE_TEST_EXISTS));
-  nftw (data, worker_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  lilac_files_remove_tree (data);
 }
 
 static gboolean
@@ -1003,9 +1002,6 @@ typedef struct {
   gboolean closed;
   gboolean exited;
   int exit_status;
-  gboolean replied;
-  JsonObject *reply;          /* (owned) (nullable) */
-  GError *reply_error;        /* (owned) (nullable) */
 } ZygoteFixture;
 
 static void
@@ -1086,22 +1082,8 @@ zygote_fixture_teardown (ZygoteFixture *fixture,
   g_clear_object (&fixture->control);
   g_clear_object (&fixture->process);
   g_ptr_array_unref (fixture->exits);
-  g_clear_pointer (&fixture->reply, json_object_unref);
-  g_clear_error (&fixture->reply_error);
-  nftw (fixture->dir, worker_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  lilac_files_remove_tree (fixture->dir);
   g_free (fixture->dir);
-}
-
-static void
-zygote_reply_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  ZygoteFixture *fixture = user_data;
-
-  fixture->reply = lilac_wire_channel_request_finish (LILAC_WIRE_CHANNEL (source), result,
-                                                      &fixture->reply_error);
-  fixture->replied = TRUE;
 }
 
 /* sends FORK (with @fd unless it is -1) and waits for the answer */
@@ -1111,25 +1093,7 @@ zygote_request (ZygoteFixture *fixture,
                 int            fd,
                 GError       **error)
 {
-  g_autoptr(JsonObject) body = lilac_json_parse_object (body_text, strlen (body_text), NULL);
-
-  g_assert_nonnull (body);
-  fixture->replied = FALSE;
-  g_clear_pointer (&fixture->reply, json_object_unref);
-  g_clear_error (&fixture->reply_error);
-  if (fd >= 0)
-    lilac_wire_channel_request_fd_async (fixture->control, LILAC_WIRE_FORK, body, fd, NULL,
-                                         zygote_reply_cb, fixture);
-  else
-    lilac_wire_channel_request_async (fixture->control, LILAC_WIRE_FORK, body, NULL,
-                                      zygote_reply_cb, fixture);
-  worker_run_until (fixture->replied);
-  if (fixture->reply_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&fixture->reply_error));
-      return NULL;
-    }
-  return g_steal_pointer (&fixture->reply);
+  return worker_channel_request (fixture->control, LILAC_WIRE_FORK, body_text, fd, error);
 }
 
 /* forks a worker for the folder @user and greets it: the worker's pid */
@@ -1168,8 +1132,6 @@ zygote_worker_clear (WorkerFixture *worker)
   g_signal_handlers_disconnect_by_data (worker->channel, worker);
   g_clear_object (&worker->channel);
   g_ptr_array_unref (worker->events);
-  g_clear_pointer (&worker->reply, json_object_unref);
-  g_clear_error (&worker->reply_error);
   g_free (worker->dir);
 }
 

@@ -15,11 +15,11 @@
 #include "lilac-worker.h"
 
 #include <errno.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <unistd.h>
 
 #include "lilac-error.h"
+#include "lilac-files.h"
 #include "lilac-json.h"
 #include "lilac-purple-accounts.h"
 #include "lilac-purple-buddies.h"
@@ -413,17 +413,6 @@ lilac_worker_is_running (LilacWorker *self)
   return self->running;
 }
 
-static int
-lilac_worker_remove_entry (const char        *path,
-                           const struct stat *info,
-                           int                flag,
-                           struct FTW        *ftw)
-{
-  if (remove (path) != 0)
-    g_debug ("%s not removed: %s", path, g_strerror (errno));
-  return 0;
-}
-
 /**
  * lilac_worker_describe_protocols:
  * @error: return location for a #GError
@@ -450,6 +439,6 @@ lilac_worker_describe_protocols (GError **error)
       text = lilac_json_to_string (protocols, NULL);
       lilac_purple_core_stop (core);
     }
-  nftw (dir, lilac_worker_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+  lilac_files_remove_tree (dir);
   return text;
 }

@@ -33,7 +33,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <malloc.h>
 #include <poll.h>
 #include <signal.h>
@@ -51,6 +50,7 @@
 #include <unistd.h>
 
 #include "lilac-error.h"
+#include "lilac-files.h"
 #include "lilac-json.h"
 #include "lilac-wire.h"
 #include "lilac-worker-sandbox.h"
@@ -449,29 +449,12 @@ lilac_zygote_read_signals (LilacZygote *self)
 
 /* ------------------------------------------------------------ Template */
 
-static int
-lilac_zygote_remove_entry (const char        *path,
-                           const struct stat *info,
-                           int                flag,
-                           struct FTW        *ftw)
-{
-  if (remove (path) != 0)
-    g_debug ("%s not removed: %s", path, g_strerror (errno));
-  return 0;
-}
-
-static void
-lilac_zygote_remove_template_files (LilacZygote *self)
-{
-  nftw (self->template_dir, lilac_zygote_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 static void
 lilac_zygote_remove_template (LilacZygote *self)
 {
   if (self->template_dir == NULL || self->forked)
     return;
-  lilac_zygote_remove_template_files (self);
+  lilac_files_remove_tree (self->template_dir);
   g_clear_pointer (&self->template_dir, g_free);
 }
 
@@ -614,7 +597,7 @@ lilac_zygote_start (LilacZygote *self,
   if (self->template_dir != NULL)
     {
       /* a zygote that was killed could not clean up after itself */
-      lilac_zygote_remove_template_files (self);
+      lilac_files_remove_tree (self->template_dir);
       if (g_mkdir_with_parents (self->template_dir, 0700) != 0)
         {
           lilac_error_set_from_errno (error, errno, self->template_dir);
