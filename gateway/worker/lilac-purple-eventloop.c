@@ -140,13 +140,14 @@ lilac_purple_eventloop_add (LilacPurpleSource *entry)
 }
 
 static guint
-lilac_purple_eventloop_timeout_add (guint       interval,
-                                    GSourceFunc function,
-                                    gpointer    data)
+lilac_purple_eventloop_add_timeout (LilacPurpleSourceKind kind,
+                                    guint                 interval,
+                                    GSourceFunc           function,
+                                    gpointer              data)
 {
   LilacPurpleSource *entry = g_new0 (LilacPurpleSource, 1);
 
-  entry->kind = LILAC_PURPLE_SOURCE_TIMEOUT;
+  entry->kind = kind;
   entry->interval = interval;
   entry->timeout_function = function;
   entry->data = data;
@@ -154,17 +155,20 @@ lilac_purple_eventloop_timeout_add (guint       interval,
 }
 
 static guint
+lilac_purple_eventloop_timeout_add (guint       interval,
+                                    GSourceFunc function,
+                                    gpointer    data)
+{
+  return lilac_purple_eventloop_add_timeout (LILAC_PURPLE_SOURCE_TIMEOUT, interval, function, data);
+}
+
+static guint
 lilac_purple_eventloop_timeout_add_seconds (guint       interval,
                                             GSourceFunc function,
                                             gpointer    data)
 {
-  LilacPurpleSource *entry = g_new0 (LilacPurpleSource, 1);
-
-  entry->kind = LILAC_PURPLE_SOURCE_TIMEOUT_SECONDS;
-  entry->interval = interval;
-  entry->timeout_function = function;
-  entry->data = data;
-  return lilac_purple_eventloop_add (entry);
+  return lilac_purple_eventloop_add_timeout (LILAC_PURPLE_SOURCE_TIMEOUT_SECONDS, interval,
+                                             function, data);
 }
 
 static guint
