@@ -226,6 +226,29 @@ lilac_purple_request_open (LilacPurpleRequest *request,
   lilac_purple_emit (event);
 }
 
+/* an input, a choice or a form: OK (the default) and Cancel, which is also
+ * what an expired request takes */
+static void
+lilac_purple_request_open_form (LilacPurpleRequest *request,
+                                const char         *kind,
+                                const char         *title,
+                                const char         *primary,
+                                const char         *secondary,
+                                const char         *ok_text,
+                                GCallback           ok_cb,
+                                const char         *cancel_text,
+                                GCallback           cancel_cb,
+                                JsonArray          *fields)
+{
+  JsonArray *actions = json_array_new ();
+
+  lilac_purple_request_add_action (request, actions, ok_text != NULL ? ok_text : "OK", ok_cb);
+  lilac_purple_request_add_action (request, actions, cancel_text != NULL ? cancel_text : "Cancel",
+                                   cancel_cb);
+  request->cancel_action = 1;
+  lilac_purple_request_open (request, kind, title, primary, secondary, actions, 0, fields);
+}
+
 /* ------------------------------------------------------------- Answers */
 
 static void
@@ -357,7 +380,6 @@ lilac_purple_requests_input_cb (const char         *title,
 {
   LilacPurpleRequest *request = lilac_purple_request_new (LILAC_PURPLE_REQUEST_INPUT,
                                                           PURPLE_REQUEST_INPUT, account, user_data);
-  JsonArray *actions = json_array_new ();
   JsonArray *fields = json_array_new ();
   JsonObject *field = lilac_purple_request_fields_new_field ("text", NULL, "string");
 
@@ -366,11 +388,8 @@ lilac_purple_requests_input_cb (const char         *title,
   json_object_set_boolean_member (field, "masked", masked);
   json_object_set_boolean_member (field, "multiline", multiline);
   json_array_add_object_element (fields, field);
-  lilac_purple_request_add_action (request, actions, ok_text != NULL ? ok_text : "OK", ok_cb);
-  lilac_purple_request_add_action (request, actions, cancel_text != NULL ? cancel_text : "Cancel",
-                                   cancel_cb);
-  request->cancel_action = 1;
-  lilac_purple_request_open (request, "input", title, primary, secondary, actions, 0, fields);
+  lilac_purple_request_open_form (request, "input", title, primary, secondary, ok_text, ok_cb,
+                                  cancel_text, cancel_cb, fields);
   return request;
 }
 
@@ -391,7 +410,6 @@ lilac_purple_requests_choice_cb (const char         *title,
 {
   LilacPurpleRequest *request = lilac_purple_request_new (LILAC_PURPLE_REQUEST_CHOICE,
                                                           PURPLE_REQUEST_CHOICE, account, user_data);
-  JsonArray *actions = json_array_new ();
   JsonArray *fields = json_array_new ();
   JsonObject *field = lilac_purple_request_fields_new_field ("choice", NULL, "choice");
   JsonArray *labels = json_array_new ();
@@ -412,11 +430,8 @@ lilac_purple_requests_choice_cb (const char         *title,
     }
   json_object_set_array_member (field, "choices", labels);
   json_array_add_object_element (fields, field);
-  lilac_purple_request_add_action (request, actions, ok_text != NULL ? ok_text : "OK", ok_cb);
-  lilac_purple_request_add_action (request, actions, cancel_text != NULL ? cancel_text : "Cancel",
-                                   cancel_cb);
-  request->cancel_action = 1;
-  lilac_purple_request_open (request, "choice", title, primary, secondary, actions, 0, fields);
+  lilac_purple_request_open_form (request, "choice", title, primary, secondary, ok_text, ok_cb,
+                                  cancel_text, cancel_cb, fields);
   return request;
 }
 
@@ -467,15 +482,11 @@ lilac_purple_requests_fields_cb (const char          *title,
 {
   LilacPurpleRequest *request = lilac_purple_request_new (LILAC_PURPLE_REQUEST_FIELDS,
                                                           PURPLE_REQUEST_FIELDS, account, user_data);
-  JsonArray *actions = json_array_new ();
 
   request->fields = fields;
-  lilac_purple_request_add_action (request, actions, ok_text != NULL ? ok_text : "OK", ok_cb);
-  lilac_purple_request_add_action (request, actions, cancel_text != NULL ? cancel_text : "Cancel",
-                                   cancel_cb);
-  request->cancel_action = 1;
-  lilac_purple_request_open (request, "fields", title, primary, secondary, actions, 0,
-                             lilac_purple_request_fields_describe (fields));
+  lilac_purple_request_open_form (request, "fields", title, primary, secondary, ok_text, ok_cb,
+                                  cancel_text, cancel_cb,
+                                  lilac_purple_request_fields_describe (fields));
   return request;
 }
 
