@@ -90,6 +90,14 @@ worker_spawn (const char *dir,
 
 /* ---------------------------------------------------------------- Fixture */
 
+/* how a worker or zygote process and the channel to it are doing */
+typedef struct {
+  gboolean ready;
+  gboolean closed;
+  gboolean exited;
+  int exit_status;
+} WorkerProcess;
+
 /* a lilac-worker on a temporary folder, greeted by a gateway-side channel */
 typedef struct {
   char *dir;                  /* (owned) the worker's libpurple folder */
@@ -97,30 +105,28 @@ typedef struct {
   LilacWireChannel *channel;  /* (owned) the gateway's end */
   int raw_fd;                 /* (owned) a duplicate of the gateway's end, for raw bytes */
   GPtrArray *events;          /* (owned) event objects received */
-  gboolean ready;
-  gboolean closed;
-  gboolean exited;
-  int exit_status;
+  WorkerProcess state;
 } WorkerFixture;
 
+/* the callbacks below take the WorkerProcess of a worker or of the zygote */
 static void
 worker_exited_cb (GObject      *source,
                   GAsyncResult *result,
                   gpointer      user_data)
 {
-  WorkerFixture *fixture = user_data;
+  WorkerProcess *state = user_data;
 
   g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  fixture->exited = TRUE;
-  fixture->exit_status = g_subprocess_get_if_exited (G_SUBPROCESS (source))
-                         ? g_subprocess_get_exit_status (G_SUBPROCESS (source)) : -1;
+  state->exited = TRUE;
+  state->exit_status = g_subprocess_get_if_exited (G_SUBPROCESS (source))
+                       ? g_subprocess_get_exit_status (G_SUBPROCESS (source)) : -1;
 }
 
 static void
 worker_ready_cb (LilacWireChannel *channel,
                  gpointer          user_data)
 {
-  ((WorkerFixture *) user_data)->ready = TRUE;
+  ((WorkerProcess *) user_data)->ready = TRUE;
 }
 
 static void
@@ -128,7 +134,7 @@ worker_closed_cb (LilacWireChannel *channel,
                   const GError     *reason,
                   gpointer          user_data)
 {
-  ((WorkerFixture *) user_data)->closed = TRUE;
+  ((WorkerProcess *) user_data)->closed = TRUE;
 }
 
 static void
@@ -154,30 +160,33 @@ worker_fixture_start (WorkerFixture *fixture)
   fixture->process = worker_spawn (fixture->dir, &fd);
   fixture->raw_fd = dup (fd);
   fixture->channel = lilac_wire_channel_new (fd, "gateway");
-  g_signal_connect (fixture->channel, "ready", G_CALLBACK (worker_ready_cb), fixture);
-  g_signal_connect (fixture->channel, "closed", G_CALLBACK (worker_closed_cb), fixture);
+  g_signal_connect (fixture->channel, "ready", G_CALLBACK (worker_ready_cb), &fixture->state);
+  g_signal_connect (fixture->channel, "closed", G_CALLBACK (worker_closed_cb), &fixture->state);
   g_signal_connect (fixture->channel, "frame", G_CALLBACK (worker_frame_cb), fixture);
-  g_subprocess_wait_async (fixture->process, NULL, worker_exited_cb, fixture);
+  g_subprocess_wait_async (fixture->process, NULL, worker_exited_cb, &fixture->state);
   lilac_wire_channel_start (fixture->channel);
-  worker_run_until (fixture->ready);
+  worker_run_until (fixture->state.ready);
 }
 
 static void
 worker_fixture_stop (WorkerFixture *fixture)
 {
-  if (fixture->process != NULL && !fixture->exited)
+  if (fixture->process != NULL && !fixture->state.exited)
     {
       g_subprocess_send_signal (fixture->process, SIGTERM);
-      worker_run_until (fixture->exited);
+      worker_run_until (fixture->state.exited);
     }
   if (fixture->channel != NULL)
-    g_signal_handlers_disconnect_by_data (fixture->channel, fixture);
+    {
+      g_signal_handlers_disconnect_by_data (fixture->channel, fixture);
+      g_signal_handlers_disconnect_by_data (fixture->channel, &fixture->state);
+    }
   g_clear_object (&fixture->channel);
   g_clear_object (&fixture->process);
   if (fixture->raw_fd >= 0)
     close (fixture->raw_fd);
   fixture->raw_fd = -1;
-  fixture->ready = fixture->closed = fixture->exited = FALSE;
+  fixture->state.ready = fixture->state.closed = fixture->state.exited = FALSE;
   g_ptr_array_set_size (fixture->events, 0);
 }
 
@@ -387,7 +396,7 @@ test_worker_garbage (WorkerFixture *fixture,
   big[oversized] = '\n';
   worker_write_all (fixture->raw_fd, big, oversized + 1);
   worker_assert_reply (fixture, LILAC_WIRE_PING, "{}");
-  g_assert_false (fixture->exited);
+  g_assert_false (fixture->state.exited);
 }
 
 static void
@@ -499,8 +508,8 @@ test_worker_no_password_on_disk (WorkerFixture *fixture,
   g_assert_cmpstr (json_object_get_string_member (status, "status"), ==, "offline");
 
   g_assert_true (lilac_wire_channel_send (fixture->channel, LILAC_WIRE_SHUTDOWN, 0, NULL, NULL));
-  worker_run_until (fixture->exited);
-  g_assert_cmpint (fixture->exit_status, ==, 0);
+  worker_run_until (fixture->state.exited);
+  g_assert_cmpint (fixture->state.exit_status, ==, 0);
   g_file_get_contents (path, &contents, NULL, &local_error);
   g_assert_no_error (local_error);
   g_assert_nonnull (strstr (contents, "alice@localhost"));
@@ -554,9 +563,9 @@ test_worker_shutdown (WorkerFixture *fixture,
 {
   g_test_summary ("SHUTDOWN makes the worker exit with status 0");
   g_assert_true (lilac_wire_channel_send (fixture->channel, LILAC_WIRE_SHUTDOWN, 0, NULL, NULL));
-  worker_run_until (fixture->exited);
-  g_assert_cmpint (fixture->exit_status, ==, 0);
-  worker_run_until (fixture->closed);
+  worker_run_until (fixture->state.exited);
+  g_assert_cmpint (fixture->state.exit_status, ==, 0);
+  worker_run_until (fixture->state.closed);
 }
 
 static void
@@ -566,8 +575,8 @@ test_worker_sigterm (WorkerFixture *fixture,
   g_test_summary ("SIGTERM makes the worker sign off and exit with status 0");
   worker_assert_reply (fixture, LILAC_WIRE_ACCOUNT_PUT, worker_disabled_account);
   g_subprocess_send_signal (fixture->process, SIGTERM);
-  worker_run_until (fixture->exited);
-  g_assert_cmpint (fixture->exit_status, ==, 0);
+  worker_run_until (fixture->state.exited);
+  g_assert_cmpint (fixture->state.exit_status, ==, 0);
 }
 
 static void
@@ -578,8 +587,8 @@ test_worker_gateway_gone (WorkerFixture *fixture,
   lilac_wire_channel_close (fixture->channel);
   close (fixture->raw_fd);
   fixture->raw_fd = -1;
-  worker_run_until (fixture->exited);
-  g_assert_cmpint (fixture->exit_status, ==, 0);
+  worker_run_until (fixture->state.exited);
+  g_assert_cmpint (fixture->state.exit_status, ==, 0);
 }
 
 static void
@@ -589,7 +598,7 @@ test_worker_restart (WorkerFixture *fixture,
   g_test_summary ("a worker restarted on the same folder still knows the gateway's accounts");
   worker_assert_reply (fixture, LILAC_WIRE_ACCOUNT_PUT, worker_disabled_account);
   g_assert_true (lilac_wire_channel_send (fixture->channel, LILAC_WIRE_SHUTDOWN, 0, NULL, NULL));
-  worker_run_until (fixture->exited);
+  worker_run_until (fixture->state.exited);
   worker_fixture_stop (fixture);
 
   worker_fixture_start (fixture);
@@ -947,12 +956,12 @@ worker_fixture_start_with (WorkerFixture     *fixture,
   fixture->process = worker_spawn_with (args, &fd);
   fixture->raw_fd = dup (fd);
   fixture->channel = lilac_wire_channel_new (fd, "gateway");
-  g_signal_connect (fixture->channel, "ready", G_CALLBACK (worker_ready_cb), fixture);
-  g_signal_connect (fixture->channel, "closed", G_CALLBACK (worker_closed_cb), fixture);
+  g_signal_connect (fixture->channel, "ready", G_CALLBACK (worker_ready_cb), &fixture->state);
+  g_signal_connect (fixture->channel, "closed", G_CALLBACK (worker_closed_cb), &fixture->state);
   g_signal_connect (fixture->channel, "frame", G_CALLBACK (worker_frame_cb), fixture);
-  g_subprocess_wait_async (fixture->process, NULL, worker_exited_cb, fixture);
+  g_subprocess_wait_async (fixture->process, NULL, worker_exited_cb, &fixture->state);
   lilac_wire_channel_start (fixture->channel);
-  worker_run_until (fixture->ready);
+  worker_run_until (fixture->state.ready);
 }
 
 static void
@@ -998,10 +1007,7 @@ typedef struct {
   GSubprocess *process;       /* (owned) */
   LilacWireChannel *control;  /* (owned) the supervisor's end */
   GPtrArray *exits;           /* (owned) worker.exited event objects */
-  gboolean ready;
-  gboolean closed;
-  gboolean exited;
-  int exit_status;
+  WorkerProcess state;
 } ZygoteFixture;
 
 static void
@@ -1020,34 +1026,6 @@ zygote_frame_cb (LilacWireChannel *channel,
 }
 
 static void
-zygote_ready_cb (LilacWireChannel *channel,
-                 gpointer          user_data)
-{
-  ((ZygoteFixture *) user_data)->ready = TRUE;
-}
-
-static void
-zygote_closed_cb (LilacWireChannel *channel,
-                  const GError     *reason,
-                  gpointer          user_data)
-{
-  ((ZygoteFixture *) user_data)->closed = TRUE;
-}
-
-static void
-zygote_exited_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
-{
-  ZygoteFixture *fixture = user_data;
-
-  g_subprocess_wait_finish (G_SUBPROCESS (source), result, NULL);
-  fixture->exited = TRUE;
-  fixture->exit_status = g_subprocess_get_if_exited (G_SUBPROCESS (source))
-                         ? g_subprocess_get_exit_status (G_SUBPROCESS (source)) : -1;
-}
-
-static void
 zygote_fixture_setup (ZygoteFixture *fixture,
                       gconstpointer  data)
 {
@@ -1061,24 +1039,25 @@ zygote_fixture_setup (ZygoteFixture *fixture,
   fixture->exits = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   fixture->process = worker_spawn_with (args, &fd);
   fixture->control = lilac_wire_channel_new (fd, "gateway");
-  g_signal_connect (fixture->control, "ready", G_CALLBACK (zygote_ready_cb), fixture);
-  g_signal_connect (fixture->control, "closed", G_CALLBACK (zygote_closed_cb), fixture);
+  g_signal_connect (fixture->control, "ready", G_CALLBACK (worker_ready_cb), &fixture->state);
+  g_signal_connect (fixture->control, "closed", G_CALLBACK (worker_closed_cb), &fixture->state);
   g_signal_connect (fixture->control, "frame", G_CALLBACK (zygote_frame_cb), fixture);
-  g_subprocess_wait_async (fixture->process, NULL, zygote_exited_cb, fixture);
+  g_subprocess_wait_async (fixture->process, NULL, worker_exited_cb, &fixture->state);
   lilac_wire_channel_start (fixture->control);
-  worker_run_until (fixture->ready);
+  worker_run_until (fixture->state.ready);
 }
 
 static void
 zygote_fixture_teardown (ZygoteFixture *fixture,
                          gconstpointer  data)
 {
-  if (!fixture->exited)
+  if (!fixture->state.exited)
     {
       lilac_wire_channel_close (fixture->control);
-      worker_run_until (fixture->exited);
+      worker_run_until (fixture->state.exited);
     }
   g_signal_handlers_disconnect_by_data (fixture->control, fixture);
+  g_signal_handlers_disconnect_by_data (fixture->control, &fixture->state);
   g_clear_object (&fixture->control);
   g_clear_object (&fixture->process);
   g_ptr_array_unref (fixture->exits);
@@ -1116,11 +1095,11 @@ zygote_fork (ZygoteFixture *fixture,
   worker->raw_fd = -1;
   worker->events = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
   worker->channel = lilac_wire_channel_new (fds[0], "gateway");
-  g_signal_connect (worker->channel, "ready", G_CALLBACK (worker_ready_cb), worker);
-  g_signal_connect (worker->channel, "closed", G_CALLBACK (worker_closed_cb), worker);
+  g_signal_connect (worker->channel, "ready", G_CALLBACK (worker_ready_cb), &worker->state);
+  g_signal_connect (worker->channel, "closed", G_CALLBACK (worker_closed_cb), &worker->state);
   g_signal_connect (worker->channel, "frame", G_CALLBACK (worker_frame_cb), worker);
   lilac_wire_channel_start (worker->channel);
-  worker_run_until (worker->ready);
+  worker_run_until (worker->state.ready);
   g_assert_cmpint (lilac_wire_channel_get_peer_pid (worker->channel), ==,
                    json_object_get_int_member (reply, "pid"));
   return (int) json_object_get_int_member (reply, "pid");
@@ -1130,6 +1109,7 @@ static void
 zygote_worker_clear (WorkerFixture *worker)
 {
   g_signal_handlers_disconnect_by_data (worker->channel, worker);
+  g_signal_handlers_disconnect_by_data (worker->channel, &worker->state);
   g_clear_object (&worker->channel);
   g_ptr_array_unref (worker->events);
   g_free (worker->dir);
@@ -1203,7 +1183,7 @@ test_zygote_fork (ZygoteFixture *fixture,
   worker_run_until (zygote_find_exit (fixture, other) != NULL);
   exit_report = zygote_find_exit (fixture, other);
   g_assert_cmpint (json_object_get_int_member_with_default (exit_report, "signal", -1), ==, SIGKILL);
-  worker_run_until (second.closed);
+  worker_run_until (second.state.closed);
   zygote_worker_clear (&first);
   zygote_worker_clear (&second);
 }
@@ -1249,7 +1229,7 @@ test_zygote_bad_requests (ZygoteFixture *fixture,
   g_clear_error (&local_error);
   reply = zygote_request (fixture, "{\"dir\":7}", -1, &local_error);
   g_assert_error (local_error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT);
-  g_assert_false (fixture->exited);
+  g_assert_false (fixture->state.exited);
 }
 
 static void
@@ -1258,8 +1238,8 @@ test_zygote_gateway_gone (ZygoteFixture *fixture,
 {
   g_test_summary ("the zygote exits with status 0 when its control socket closes");
   lilac_wire_channel_close (fixture->control);
-  worker_run_until (fixture->exited);
-  g_assert_cmpint (fixture->exit_status, ==, 0);
+  worker_run_until (fixture->state.exited);
+  g_assert_cmpint (fixture->state.exit_status, ==, 0);
 }
 
 int
