@@ -96,46 +96,6 @@ test_store_errors (StoreFixture *fixture,
   g_assert_error (local_error, LILAC_ERROR, LILAC_ERROR_CONFLICT);
 }
 
-static void
-test_store_checkpoints (StoreFixture *fixture,
-                        gconstpointer data)
-{
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(LilacStore) store = lilac_store_open (fixture->path, &local_error);
-  g_autofree char *wal = g_strconcat (fixture->path, "-wal", NULL);
-  g_autoptr(LilacStmt) stmt = NULL;
-  GStatBuf before, after;
-  gint64 deadline;
-
-  g_test_summary ("a long WAL is copied into the database by the checkpointer thread, not by "
-                  "the commits");
-  g_assert_no_error (local_error);
-  g_assert_cmpint (g_stat (fixture->path, &before), ==, 0);
-  for (int i = 0; i < 1500; i++)
-    {
-      g_autofree char *sql = g_strdup_printf ("INSERT INTO users (name, password_hash, key_salt, "
-                                              "wrapped_key, created) VALUES ('user%d', "
-                                              "'%01000d', x'00', x'00', 0)", i, i);
-
-      g_assert_true (lilac_store_exec (store, sql, &local_error));
-    }
-  deadline = g_get_monotonic_time () + 10 * G_TIME_SPAN_SECOND;
-  while (lilac_store_get_checkpoints (store) == 0 && g_get_monotonic_time () < deadline)
-    g_usleep (10000);
-  g_assert_cmpuint (lilac_store_get_checkpoints (store), >, 0);
-  g_assert_cmpint (g_stat (fixture->path, &after), ==, 0);
-  g_assert_cmpint (after.st_size, >, before.st_size);
-  g_clear_object (&store);
-  /* closed: the last connection copied the rest and removed the WAL; nothing is missing */
-  g_assert_false (g_file_test (wal, G_FILE_TEST_EXISTS));
-  store = lilac_store_open (fixture->path, &local_error);
-  g_assert_no_error (local_error);
-  stmt = lilac_store_prepare (store, "SELECT count(*) FROM users", &local_error);
-  g_assert_no_error (local_error);
-  g_assert_cmpint (lilac_store_step (store, stmt, NULL), ==, SQLITE_ROW);
-  g_assert_cmpint (sqlite3_column_int (stmt, 0), ==, 1500);
-}
-
 int
 main (int   argc,
       char *argv[])
@@ -147,7 +107,5 @@ main (int   argc,
               store_fixture_teardown);
   g_test_add ("/core/store/errors", StoreFixture, NULL, store_fixture_setup, test_store_errors,
               store_fixture_teardown);
-  g_test_add ("/core/store/checkpoints", StoreFixture, NULL, store_fixture_setup,
-              test_store_checkpoints, store_fixture_teardown);
   return g_test_run ();
 }

@@ -18,32 +18,12 @@
 
 #define LILAC_STORE_RESOURCE_PATH "/org/lilac/store/"
 
-/* The WAL is copied back into the database by a thread with a connection of
- * its own, never by a commit on the main loop: a checkpoint writes pages back
- * and syncs the disk, milliseconds that would hold up the message whose
- * commit crossed SQLite's threshold. A commit that leaves the WAL this long
- * wakes the thread, which also runs every few seconds. */
-#define LILAC_STORE_CHECKPOINT_PAGES 1000
-#define LILAC_STORE_CHECKPOINT_SECONDS 5
-#define LILAC_STORE_CHECKPOINT_GAP_MS 1000
-
-typedef struct {
-  GMutex lock;
-  GCond wake;
-  gboolean due;           /* the WAL is long: checkpoint now */
-  gboolean stop;
-  char *path;             /* (owned) */
-  guint checkpoints;      /* how many ran, for the tests */
-} LilacStoreCheckpointer;
-
 struct _LilacStore {
   GObject parent_instance;
 
   sqlite3 *db;            /* (owned) */
   GHashTable *cache;      /* (owned) SQL text -> (owned) sqlite3_stmt */
   int version;
-  GThread *thread;        /* (owned) (nullable) the checkpointer */
-  LilacStoreCheckpointer *checkpointer; /* (owned) (nullable) shared with the thread */
 };
 
 G_DEFINE_TYPE (LilacStore, lilac_store, G_TYPE_OBJECT)
@@ -109,134 +89,11 @@ lilac_error_set_from_sqlite (GError    **error,
                db != NULL ? sqlite3_errmsg (db) : sqlite3_errstr (rc));
 }
 
-/* ------------------------------------------------------------ Checkpoints */
-
-static gpointer
-lilac_store_checkpoint_thread (gpointer data)
-{
-  LilacStoreCheckpointer *checkpointer = data;
-  sqlite3 *db = NULL;
-  int rc = sqlite3_open_v2 (checkpointer->path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX,
-                            NULL);
-
-  /* a connection knows the database is in WAL mode once it has read it */
-  if (rc == SQLITE_OK)
-    rc = sqlite3_exec (db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
-  if (rc != SQLITE_OK)
-    {
-      g_message ("the WAL checkpointer did not start: %s", sqlite3_errstr (rc));
-      sqlite3_close (db);
-      return NULL;
-    }
-  g_mutex_lock (&checkpointer->lock);
-  while (!checkpointer->stop)
-    {
-      gint64 until = g_get_monotonic_time () + LILAC_STORE_CHECKPOINT_SECONDS * G_TIME_SPAN_SECOND;
-
-      while (!checkpointer->stop && !checkpointer->due)
-        {
-          if (!g_cond_wait_until (&checkpointer->wake, &checkpointer->lock, until))
-            break;
-        }
-      if (checkpointer->stop)
-        break;
-      checkpointer->due = FALSE;
-      g_mutex_unlock (&checkpointer->lock);
-      /* PASSIVE: copies what no reader needs, never waits for the main loop's connection */
-      rc = sqlite3_wal_checkpoint_v2 (db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
-      if (rc != SQLITE_OK && rc != SQLITE_BUSY)
-        g_debug ("WAL checkpoint: %s", sqlite3_errstr (rc));
-      g_mutex_lock (&checkpointer->lock);
-      checkpointer->checkpoints++;
-      /* at most one a second, whatever the commits say: each one syncs the disk */
-      until = g_get_monotonic_time () + LILAC_STORE_CHECKPOINT_GAP_MS * G_TIME_SPAN_MILLISECOND;
-      while (!checkpointer->stop && g_get_monotonic_time () < until)
-        g_cond_wait_until (&checkpointer->wake, &checkpointer->lock, until);
-    }
-  g_mutex_unlock (&checkpointer->lock);
-  sqlite3_close (db);
-  return NULL;
-}
-
-/* after each commit, in place of SQLite's own checkpoint on the committing connection */
-static int
-lilac_store_wal_hook (void       *data,
-                      sqlite3    *db,
-                      const char *name,
-                      int         pages)
-{
-  LilacStoreCheckpointer *checkpointer = data;
-
-  if (pages >= LILAC_STORE_CHECKPOINT_PAGES)
-    {
-      g_mutex_lock (&checkpointer->lock);
-      checkpointer->due = TRUE;
-      g_cond_signal (&checkpointer->wake);
-      g_mutex_unlock (&checkpointer->lock);
-    }
-  return SQLITE_OK;
-}
-
-static void
-lilac_store_start_checkpointer (LilacStore *self,
-                                const char *path)
-{
-  LilacStoreCheckpointer *checkpointer = g_new0 (LilacStoreCheckpointer, 1);
-
-  g_mutex_init (&checkpointer->lock);
-  g_cond_init (&checkpointer->wake);
-  checkpointer->path = g_strdup (path);
-  self->checkpointer = checkpointer;
-  /* this hook replaces SQLite's automatic checkpoint on this connection */
-  sqlite3_wal_hook (self->db, lilac_store_wal_hook, checkpointer);
-  self->thread = g_thread_new ("lilac-checkpoint", lilac_store_checkpoint_thread, checkpointer);
-}
-
-static void
-lilac_store_stop_checkpointer (LilacStore *self)
-{
-  LilacStoreCheckpointer *checkpointer = self->checkpointer;
-
-  if (checkpointer == NULL)
-    return;
-  g_mutex_lock (&checkpointer->lock);
-  checkpointer->stop = TRUE;
-  g_cond_signal (&checkpointer->wake);
-  g_mutex_unlock (&checkpointer->lock);
-  g_thread_join (g_steal_pointer (&self->thread));
-  sqlite3_wal_hook (self->db, NULL, NULL);
-  g_mutex_clear (&checkpointer->lock);
-  g_cond_clear (&checkpointer->wake);
-  g_free (checkpointer->path);
-  g_clear_pointer (&self->checkpointer, g_free);
-}
-
-/**
- * lilac_store_get_checkpoints:
- * @self: the store
- *
- * Returns: how many checkpoints the store's checkpointer thread has run
- */
-guint
-lilac_store_get_checkpoints (LilacStore *self)
-{
-  guint checkpoints;
-
-  if (self->checkpointer == NULL)
-    return 0;
-  g_mutex_lock (&self->checkpointer->lock);
-  checkpoints = self->checkpointer->checkpoints;
-  g_mutex_unlock (&self->checkpointer->lock);
-  return checkpoints;
-}
-
 static void
 lilac_store_finalize (GObject *object)
 {
   LilacStore *self = LILAC_STORE (object);
 
-  /* its connection goes first: closing the last one checkpoints the whole WAL */
-  lilac_store_stop_checkpointer (self);
   g_clear_pointer (&self->cache, g_hash_table_unref);
   if (self->db != NULL)
     sqlite3_close_v2 (self->db);
@@ -377,7 +234,6 @@ lilac_store_open (const char *path,
     return NULL;
   if (!lilac_store_migrate (self, error))
     return NULL;
-  lilac_store_start_checkpointer (self, path);
   return g_steal_pointer (&self);
 }
 

@@ -28,7 +28,6 @@ gboolean    lilac_store_set_max_size (LilacStore *self,
                                       GError    **error);
 int         lilac_store_get_latest_version (void);
 sqlite3    *lilac_store_get_db (LilacStore *self);
-guint       lilac_store_get_checkpoints (LilacStore *self);
 LilacStmt  *lilac_store_prepare (LilacStore *self,
                                  const char *sql,
                                  GError    **error);
