@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "lilac-conversation-store.h"
+#include "lilac-history-export.h"
 #include "lilac-store.h"
 #include "lilac-test-store.h"
 
@@ -207,6 +208,115 @@ test_search_delete_keeps_index_consistent (SearchFixture *fixture,
                                           "WHERE messages_fts MATCH '\"zebras\"'"), ==, 0);
 }
 
+static void
+test_search_long_and_short_terms (SearchFixture *fixture,
+                                  gconstpointer  data)
+{
+  g_autoptr(GError) local_error = NULL;
+  const struct {
+    const char *query;
+    const char *found;
+  } cases[] = {
+    { "zebra 3", "zebra 3" },             /* a long term through the index, a short one by LIKE */
+    { "3 zebra", "zebra 3" },
+    { "zebra 13", "" },
+    { "你好世", "你好世界 你们|今天你好世界" }, /* Chinese through the index, no word breaks */
+    { "你好世 今天", "今天你好世界" },
+    { "世界 你们", "你好世界 你们" },      /* short terms only: scanned */
+    { "\"zebra\" 1", "" },               /* quotes are text, not FTS5 syntax */
+  };
+
+  g_test_summary ("a query mixing terms the trigram index finds (three characters or more) "
+                  "with shorter ones finds exactly the messages holding every term, in the "
+                  "index and not yet in it");
+  for (int i = 0; i < 5; i++)
+    {
+      g_autofree char *text = g_strdup_printf ("zebra %d", i);
+
+      search_add (fixture, text);
+    }
+  search_add (fixture, "你好世界 你们");
+  search_add (fixture, "今天你好世界");
+  for (int pass = 0; pass < 2; pass++)
+    {
+      for (unsigned i = 0; i < G_N_ELEMENTS (cases); i++)
+        {
+          g_autofree char *found = search_find (fixture, 1, cases[i].query);
+
+          g_assert_cmpstr (found, ==, cases[i].found);
+        }
+      /* the second pass asks the index */
+      lilac_conversation_store_index (fixture->conversations, 100, &local_error);
+      g_assert_no_error (local_error);
+      g_assert_cmpint (search_count (fixture, "SELECT count(*) FROM messages_unindexed"), ==, 0);
+    }
+}
+
+/* the whole export, read a piece at a time; no piece over max_piece bytes */
+static char *
+search_read_export (SearchFixture           *fixture,
+                    LilacHistoryExportFormat format,
+                    gsize                    max_piece)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(LilacHistoryExport) export = NULL;
+  g_autoptr(GString) all = g_string_new (NULL);
+  GBytes *piece;
+
+  export = lilac_history_export_new (fixture->conversations,
+                                     lilac_conversation_store_get (fixture->conversations, 1,
+                                                                   fixture->conversation->id, NULL),
+                                     format);
+  while ((piece = lilac_history_export_next (export, &local_error)) != NULL)
+    {
+      g_assert_cmpuint (g_bytes_get_size (piece), <=, max_piece);
+      g_string_append_len (all, g_bytes_get_data (piece, NULL), (gssize) g_bytes_get_size (piece));
+      g_bytes_unref (piece);
+    }
+  g_assert_no_error (local_error);
+  g_assert_null (lilac_history_export_next (export, &local_error));
+  return g_string_free (g_steal_pointer (&all), FALSE);
+}
+
+static void
+test_search_export_in_pieces (SearchFixture *fixture,
+                              gconstpointer  data)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *json = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  JsonArray *messages;
+
+  g_test_summary ("an export of 1,234 messages comes in pieces of a few hundred messages, "
+                  "as valid JSON and as one text line a message, in order");
+  for (int i = 0; i < 1234; i++)
+    {
+      g_autofree char *line = g_strdup_printf ("line \"%d\"\t\u4f60\u597d", i);
+
+      search_add (fixture, line);
+    }
+  json = search_read_export (fixture, LILAC_HISTORY_EXPORT_JSON, 128 * 1024);
+  json_parser_load_from_data (parser, json, -1, &local_error);
+  g_assert_no_error (local_error);
+  messages = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)),
+                                           "messages");
+  g_assert_cmpuint (json_array_get_length (messages), ==, 1234);
+  for (unsigned i = 0; i < 1234; i++)
+    {
+      g_autofree char *line = g_strdup_printf ("line \"%u\"\t\u4f60\u597d", i);
+
+      g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (messages, i),
+                                                      "text"), ==, line);
+    }
+  text = search_read_export (fixture, LILAC_HISTORY_EXPORT_TEXT, 64 * 1024);
+  lines = g_strsplit (text, "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 2 + 1234 + 1);
+  g_assert_cmpstr (lines[0], ==, "Bob (bob@localhost)");
+  g_assert_true (g_str_has_suffix (lines[2 + 1233], "] bob@localhost: line \"1233\"\t\u4f60\u597d"));
+}
+
 static gboolean
 search_quit_cb (gpointer user_data)
 {
@@ -243,6 +353,10 @@ main (int   argc,
               test_search_before_and_after_indexing, search_fixture_teardown);
   g_test_add ("/search/delete-keeps-index-consistent", SearchFixture, NULL, search_fixture_setup,
               test_search_delete_keeps_index_consistent, search_fixture_teardown);
+  g_test_add ("/search/long-and-short-terms", SearchFixture, NULL, search_fixture_setup,
+              test_search_long_and_short_terms, search_fixture_teardown);
+  g_test_add ("/search/export-in-pieces", SearchFixture, NULL, search_fixture_setup,
+              test_search_export_in_pieces, search_fixture_teardown);
   g_test_add ("/search/indexes-in-the-background", SearchFixture, NULL, search_fixture_setup,
               test_search_indexes_in_the_background, search_fixture_teardown);
   return g_test_run ();

@@ -12,6 +12,7 @@
 #include "lilac-web-response.h"
 #include "lilac-web-router.h"
 #include "lilac-web-server-private.h"
+#include "lilac-web-stream.h"
 
 static void
 lilac_web_route_state_get (LilacWebRequest *request)
@@ -115,35 +116,45 @@ lilac_web_route_history_get (LilacWebRequest *request)
   lilac_web_response_object (request->msg, SOUP_STATUS_OK, answer);
 }
 
+static GBytes *
+lilac_web_route_history_export_next (gpointer data)
+{
+  g_autoptr(GError) local_error = NULL;
+  GBytes *piece = lilac_history_export_next (data, &local_error);
+
+  if (local_error != NULL)
+    g_message ("a history export ends short: %s", local_error->message);
+  return piece;
+}
+
 static void
 lilac_web_route_history_export (LilacWebRequest *request)
 {
   const char *format = lilac_web_request_get_query (request, "format");
   g_autoptr(GError) local_error = NULL;
-  g_autoptr(GBytes) data = NULL;
-  g_autofree char *filename = NULL;
+  g_autoptr(LilacHistoryExport) export = NULL;
   g_autofree char *disposition = NULL;
   SoupMessageHeaders *headers = soup_server_message_get_response_headers (request->msg);
 
-  data = lilac_im_session_export_history (request->session,
-                                          lilac_web_request_get_query (request, "conversation"),
-                                          format != NULL ? format : "json", &filename, &local_error);
-  if (data == NULL)
+  export = lilac_im_session_export_history (request->session,
+                                            lilac_web_request_get_query (request, "conversation"),
+                                            format != NULL ? format : "json", &local_error);
+  if (export == NULL)
     {
       lilac_web_response_error (request->msg, local_error);
       return;
     }
   /* the file name is made by the gateway from a numeric id: nothing to escape */
-  disposition = g_strdup_printf ("attachment; filename=\"%s\"", filename);
+  disposition = g_strdup_printf ("attachment; filename=\"%s\"",
+                                 lilac_history_export_get_filename (export));
   soup_message_headers_replace (headers, "Content-Disposition", disposition);
+  soup_message_headers_replace (headers, "Content-Type",
+                                lilac_history_export_get_content_type (export));
   soup_message_headers_replace (headers, "Cache-Control", "no-store");
   soup_message_headers_replace (headers, "X-Content-Type-Options", "nosniff");
   soup_server_message_set_status (request->msg, SOUP_STATUS_OK, NULL);
-  soup_server_message_set_response (request->msg,
-                                    g_strcmp0 (format, "text") == 0 ? "text/plain; charset=utf-8"
-                                                                    : "application/json; charset=utf-8",
-                                    SOUP_MEMORY_COPY, g_bytes_get_data (data, NULL),
-                                    g_bytes_get_size (data));
+  lilac_web_stream_start (request->msg, -1, lilac_web_route_history_export_next,
+                          g_steal_pointer (&export), (GDestroyNotify) lilac_history_export_free);
 }
 
 const LilacWebRoute lilac_web_routes_events[] = {

@@ -16,6 +16,7 @@
 #include "lilac-web-response.h"
 #include "lilac-web-router.h"
 #include "lilac-web-server-private.h"
+#include "lilac-web-stream.h"
 
 #define LILAC_WEB_DOWNLOAD_PIECE (256 * 1024)
 
@@ -169,7 +170,7 @@ lilac_web_route_transfers_act (LilacWebRequest *request)
   lilac_web_response_empty (request->msg, SOUP_STATUS_NO_CONTENT);
 }
 
-/* a download in flight: the next piece goes out when the last one was written */
+/* a download in flight, read out of the store a piece at a time */
 typedef struct {
   LilacImSession *session;   /* (owned) */
   gint64 id;
@@ -184,40 +185,23 @@ lilac_web_download_free (LilacWebDownload *download)
   g_free (download);
 }
 
-static void
-lilac_web_route_transfers_next_piece (SoupServerMessage *msg,
-                                      LilacWebDownload  *download)
+static GBytes *
+lilac_web_route_transfers_next_piece (gpointer data)
 {
-  SoupMessageBody *body = soup_server_message_get_response_body (msg);
+  LilacWebDownload *download = data;
   g_autofree guint8 *piece = NULL;
   gssize length;
 
   if (download->offset >= download->size)
-    {
-      soup_message_body_complete (body);
-      soup_server_message_unpause (msg);
-      return;
-    }
+    return NULL;
   piece = g_malloc (LILAC_WEB_DOWNLOAD_PIECE);
   length = lilac_im_session_read_transfer (download->session, download->id, download->offset,
                                            piece, LILAC_WEB_DOWNLOAD_PIECE, NULL);
+  /* the content vanished (the transfer was deleted): the answer ends short */
   if (length <= 0)
-    {
-      /* the content vanished (the transfer was deleted): end the connection short */
-      soup_message_body_complete (body);
-      soup_server_message_unpause (msg);
-      return;
-    }
+    return NULL;
   download->offset += length;
-  soup_message_body_append_take (body, g_steal_pointer (&piece), (gsize) length);
-  soup_server_message_unpause (msg);
-}
-
-static void
-lilac_web_route_transfers_wrote_cb (SoupServerMessage *msg,
-                                    gpointer           user_data)
-{
-  lilac_web_route_transfers_next_piece (msg, user_data);
+  return g_bytes_new_take (g_steal_pointer (&piece), (gsize) length);
 }
 
 static void
@@ -243,18 +227,13 @@ lilac_web_route_transfers_content (LilacWebRequest *request)
   soup_message_headers_replace (headers, "Cache-Control", "private, no-store");
   soup_message_headers_replace (headers, "Content-Security-Policy",
                                 "default-src 'none'; frame-ancestors 'none'; sandbox");
-  soup_message_headers_set_content_length (headers, transfer->size);
-  soup_message_body_set_accumulate (soup_server_message_get_response_body (request->msg), FALSE);
   soup_server_message_set_status (request->msg, SOUP_STATUS_OK, NULL);
   download = g_new0 (LilacWebDownload, 1);
   download->session = g_object_ref (request->session);
   download->id = transfer->id;
   download->size = transfer->size;
-  g_object_set_data_full (G_OBJECT (request->msg), "lilac-download", download,
+  lilac_web_stream_start (request->msg, transfer->size, lilac_web_route_transfers_next_piece, download,
                           (GDestroyNotify) lilac_web_download_free);
-  g_signal_connect (request->msg, "wrote-chunk",
-                    G_CALLBACK (lilac_web_route_transfers_wrote_cb), download);
-  lilac_web_route_transfers_next_piece (request->msg, download);
 }
 
 const LilacWebRoute lilac_web_routes_transfers[] = {

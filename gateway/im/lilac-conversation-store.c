@@ -466,6 +466,46 @@ lilac_conversation_store_list_messages (LilacConversationStore  *self,
   return messages;
 }
 
+/**
+ * lilac_conversation_store_list_messages_after:
+ * @self: the conversation store
+ * @conversation: whose messages
+ * @after: only messages with a larger id, or 0 for the oldest
+ * @limit: how many at most
+ * @error: return location for a #GError
+ *
+ * Reads a conversation forwards, a page at a time (an export).
+ *
+ * Returns: (transfer full) (nullable): messages as in `GET /history`, oldest
+ *   first; an empty array after the last
+ */
+JsonArray *
+lilac_conversation_store_list_messages_after (LilacConversationStore  *self,
+                                              const LilacConversation *conversation,
+                                              gint64                   after,
+                                              unsigned                 limit,
+                                              GError                 **error)
+{
+  g_autoptr(LilacStmt) stmt = lilac_store_prepare (self->store,
+                                                   "SELECT id, sender, text, direction, system, time "
+                                                   "FROM messages WHERE conversation_id = ? AND id > ? "
+                                                   "ORDER BY id LIMIT ?", error);
+  g_autoptr(JsonArray) messages = NULL;
+  int rc;
+
+  if (stmt == NULL)
+    return NULL;
+  messages = json_array_new ();
+  sqlite3_bind_int64 (stmt, 1, conversation->id);
+  sqlite3_bind_int64 (stmt, 2, after);
+  sqlite3_bind_int64 (stmt, 3, limit);
+  while ((rc = lilac_store_step (self->store, stmt, error)) == SQLITE_ROW)
+    json_array_add_object_element (messages, lilac_conversation_store_message_row (conversation, stmt));
+  if (rc < 0)
+    return NULL;
+  return g_steal_pointer (&messages);
+}
+
 gboolean
 lilac_conversation_store_set_unread (LilacConversationStore *self,
                                      LilacConversation      *conversation,
@@ -526,43 +566,49 @@ lilac_conversation_store_search_row (LilacStmt *stmt)
   return message;
 }
 
-/* the words of a query: up to LILAC_SEARCH_MAX_TERMS, split at white space */
+/* the words of a query: up to LILAC_SEARCH_MAX_TERMS, split at white space;
+ * indexed[i] says whether the trigram index can find terms[i] (three
+ * characters or more): the others are matched with LIKE */
 static GStrv
 lilac_conversation_store_terms (const char *query,
-                                gboolean   *short_term)
+                                gboolean    indexed[LILAC_SEARCH_MAX_TERMS])
 {
   g_auto(GStrv) words = g_regex_split_simple ("\\s+", query, 0, 0);
   GPtrArray *terms = g_ptr_array_new ();
 
-  *short_term = FALSE;
   for (unsigned i = 0; words[i] != NULL && terms->len < LILAC_SEARCH_MAX_TERMS; i++)
     {
       if (words[i][0] == '\0')
         continue;
-      /* the trigram index finds only terms of three characters or more */
-      if (g_utf8_strlen (words[i], -1) < 3)
-        *short_term = TRUE;
+      indexed[terms->len] = g_utf8_strlen (words[i], -1) >= 3;
       g_ptr_array_add (terms, g_strdup (words[i]));
     }
   g_ptr_array_add (terms, NULL);
   return (GStrv) g_ptr_array_free (terms, FALSE);
 }
 
-/* FTS5 phrase syntax: each term in double quotes, quotes doubled; terms are ANDed */
+/* FTS5 phrase syntax: each indexed term in double quotes, quotes doubled;
+ * terms are ANDed; NULL when no term is long enough for the index */
 static char *
-lilac_conversation_store_fts_query (GStrv terms)
+lilac_conversation_store_fts_query (GStrv          terms,
+                                    const gboolean indexed[LILAC_SEARCH_MAX_TERMS])
 {
-  GString *match = g_string_new (NULL);
+  g_autoptr(GString) match = g_string_new (NULL);
 
   for (unsigned i = 0; terms[i] != NULL; i++)
     {
       g_autofree char *quoted = NULL;
-      g_auto(GStrv) parts = g_strsplit (terms[i], "\"", -1);
+      g_auto(GStrv) parts = NULL;
 
+      if (!indexed[i])
+        continue;
+      parts = g_strsplit (terms[i], "\"", -1);
       quoted = g_strjoinv ("\"\"", parts);
-      g_string_append_printf (match, "%s\"%s\"", i > 0 ? " " : "", quoted);
+      g_string_append_printf (match, "%s\"%s\"", match->len > 0 ? " " : "", quoted);
     }
-  return g_string_free (match, FALSE);
+  if (match->len == 0)
+    return NULL;
+  return g_string_free (g_steal_pointer (&match), FALSE);
 }
 
 static char *
@@ -580,25 +626,40 @@ lilac_conversation_store_like_pattern (const char *term)
   return g_string_free (pattern, FALSE);
 }
 
+/* ANDs "text LIKE ?N" for each term, or only for the terms the index cannot find */
+static void
+lilac_conversation_store_append_likes (GString        *sql,
+                                       GStrv           terms,
+                                       const gboolean *indexed)
+{
+  for (unsigned i = 0; terms[i] != NULL; i++)
+    {
+      if (indexed == NULL || !indexed[i])
+        g_string_append_printf (sql, " AND m.text LIKE ?%u ESCAPE '\\'", i + 6);
+    }
+}
+
 static char *
-lilac_conversation_store_search_sql (GStrv    terms,
-                                     gboolean like)
+lilac_conversation_store_search_sql (GStrv           terms,
+                                     const gboolean *indexed,
+                                     gboolean        use_index)
 {
   GString *sql = g_string_new ("SELECT m.id, m.conversation_id, m.account_id, m.sender, m.text, "
                                "m.direction, m.system, m.time FROM messages m ");
 
-  if (!like)
+  if (use_index)
     {
-      /* what the index has, and the messages it does not have yet, scanned */
+      /* what the index has (its short terms checked with LIKE), and the
+       * messages it does not have yet, scanned */
       g_string_append (sql, "JOIN messages_fts f ON f.rowid = m.id WHERE messages_fts MATCH ?5 "
-                            "AND m.user_id = ?1 AND (?2 = 0 OR m.account_id = ?2) AND m.id < ?3 "
-                            "UNION ALL SELECT m.id, m.conversation_id, m.account_id, m.sender, "
+                            "AND m.user_id = ?1 AND (?2 = 0 OR m.account_id = ?2) AND m.id < ?3");
+      lilac_conversation_store_append_likes (sql, terms, indexed);
+      g_string_append (sql, " UNION ALL SELECT m.id, m.conversation_id, m.account_id, m.sender, "
                             "m.text, m.direction, m.system, m.time FROM messages_unindexed u "
                             "JOIN messages m ON m.id = u.id ");
     }
   g_string_append (sql, "WHERE m.user_id = ?1 AND (?2 = 0 OR m.account_id = ?2) AND m.id < ?3");
-  for (unsigned i = 0; terms[i] != NULL; i++)
-    g_string_append_printf (sql, " AND m.text LIKE ?%u ESCAPE '\\'", i + 6);
+  lilac_conversation_store_append_likes (sql, terms, NULL);
   g_string_append (sql, " ORDER BY 1 DESC LIMIT ?4");
   return g_string_free (sql, FALSE);
 }
@@ -615,8 +676,10 @@ lilac_conversation_store_search_sql (GStrv    terms,
  * @error: return location for a #GError
  *
  * Full-text search through the trigram index (any substring of three or
- * more characters, so Chinese text matches without word breaks); a query
- * with a shorter term scans with LIKE instead, still only the user's rows.
+ * more characters, so Chinese text matches without word breaks). Shorter
+ * terms (most Chinese words have two characters) narrow what the index found
+ * with LIKE; a query of short terms only scans the user's rows, newest first,
+ * until it has @limit matches.
  *
  * Returns: (transfer full) (nullable): messages as in `GET /history`, newest last
  */
@@ -630,8 +693,9 @@ lilac_conversation_store_search (LilacConversationStore *self,
                                  gboolean               *more,
                                  GError                **error)
 {
-  gboolean short_term = FALSE;
-  g_auto(GStrv) terms = lilac_conversation_store_terms (query, &short_term);
+  gboolean indexed[LILAC_SEARCH_MAX_TERMS] = { FALSE };
+  g_auto(GStrv) terms = lilac_conversation_store_terms (query, indexed);
+  char *match = NULL;
   g_autofree char *sql = NULL;
   g_autoptr(LilacStmt) stmt = NULL;
   g_autoptr(GPtrArray) rows = NULL;
@@ -643,16 +707,20 @@ lilac_conversation_store_search (LilacConversationStore *self,
       g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT, "the search is empty");
       return NULL;
     }
-  sql = lilac_conversation_store_search_sql (terms, short_term);
+  match = lilac_conversation_store_fts_query (terms, indexed);
+  sql = lilac_conversation_store_search_sql (terms, indexed, match != NULL);
   stmt = lilac_store_prepare (self->store, sql, error);
   if (stmt == NULL)
-    return NULL;
+    {
+      g_free (match);
+      return NULL;
+    }
   sqlite3_bind_int64 (stmt, 1, user_id);
   sqlite3_bind_int64 (stmt, 2, account_id);
   sqlite3_bind_int64 (stmt, 3, before > 0 ? before : G_MAXINT64);
   sqlite3_bind_int64 (stmt, 4, (gint64) limit + 1);
-  if (!short_term)
-    sqlite3_bind_text (stmt, 5, lilac_conversation_store_fts_query (terms), -1, g_free);
+  if (match != NULL)
+    sqlite3_bind_text (stmt, 5, match, -1, g_free);
   for (unsigned i = 0; terms[i] != NULL; i++)
     sqlite3_bind_text (stmt, (int) i + 6, lilac_conversation_store_like_pattern (terms[i]), -1,
                        g_free);

@@ -71,6 +71,11 @@ JsonArray              *lilac_conversation_store_list_messages (LilacConversatio
                                                                 unsigned                limit,
                                                                 gboolean               *more,
                                                                 GError                **error);
+JsonArray              *lilac_conversation_store_list_messages_after (LilacConversationStore *self,
+                                                                      const LilacConversation *conversation,
+                                                                      gint64                  after,
+                                                                      unsigned                limit,
+                                                                      GError                **error);
 JsonArray              *lilac_conversation_store_search (LilacConversationStore *self,
                                                          gint64                  user_id,
                                                          const char             *query,

@@ -991,114 +991,40 @@ lilac_im_session_search_history (LilacImSession *self,
   return g_steal_pointer (&answer);
 }
 
-/* every message of a conversation, oldest first, read in pages */
-static GPtrArray *
-lilac_im_session_all_messages (LilacImSession    *self,
-                               LilacConversation *conversation,
-                               GError           **error)
-{
-  g_autoptr(GPtrArray) pages = g_ptr_array_new_with_free_func ((GDestroyNotify) json_array_unref);
-  GPtrArray *all = g_ptr_array_new_with_free_func ((GDestroyNotify) json_object_unref);
-  gint64 before = 0;
-  gboolean more = TRUE;
-
-  while (more)
-    {
-      JsonArray *page = lilac_conversation_store_list_messages (lilac_im_manager_get_conversations (self->manager),
-                                                                conversation, before, 1000, &more,
-                                                                error);
-
-      if (page == NULL)
-        {
-          g_ptr_array_unref (all);
-          return NULL;
-        }
-      g_ptr_array_add (pages, page);
-      if (json_array_get_length (page) == 0)
-        break;
-      before = g_ascii_strtoll (json_object_get_string_member (json_array_get_object_element (page, 0),
-                                                               "id"), NULL, 10);
-    }
-  for (unsigned p = pages->len; p > 0; p--)
-    {
-      JsonArray *page = pages->pdata[p - 1];
-
-      for (unsigned i = 0; i < json_array_get_length (page); i++)
-        g_ptr_array_add (all, json_object_ref (json_array_get_object_element (page, i)));
-    }
-  return all;
-}
-
-static GBytes *
-lilac_im_session_export_text (LilacConversation *conversation,
-                              GPtrArray         *messages)
-{
-  GString *text = g_string_new (NULL);
-
-  g_string_append_printf (text, "%s (%s)\n\n", conversation->title, conversation->name);
-  for (unsigned i = 0; i < messages->len; i++)
-    {
-      JsonObject *message = messages->pdata[i];
-      g_autoptr(GDateTime) time = g_date_time_new_from_unix_utc (json_object_get_int_member (message,
-                                                                                             "time") / 1000);
-      g_autofree char *stamp = g_date_time_format (time, "%Y-%m-%d %H:%M:%S");
-
-      if (json_object_get_boolean_member_with_default (message, "system", FALSE))
-        g_string_append_printf (text, "[%s UTC] * %s\n", stamp,
-                                json_object_get_string_member (message, "text"));
-      else
-        g_string_append_printf (text, "[%s UTC] %s: %s\n", stamp,
-                                json_object_get_string_member (message, "from"),
-                                json_object_get_string_member (message, "text"));
-    }
-  return g_string_free_to_bytes (text);
-}
-
 /**
  * lilac_im_session_export_history:
  * @self: a session
  * @conversation_id: the conversation
  * @format: "json" or "text"
- * @filename: (out) (transfer full): a file name for the download
  * @error: return location for a #GError
  *
- * Returns: (transfer full) (nullable): the whole conversation, oldest first
+ * Returns: (transfer full) (nullable): the export of the whole
+ *   conversation, oldest first, to be read a piece at a time
  */
-GBytes *
+LilacHistoryExport *
 lilac_im_session_export_history (LilacImSession *self,
                                  const char     *conversation_id,
                                  const char     *format,
-                                 char          **filename,
                                  GError        **error)
 {
-  g_autoptr(LilacConversation) conversation = NULL;
-  g_autoptr(GPtrArray) messages = NULL;
-  g_autoptr(JsonObject) export = NULL;
-  JsonArray *list;
-  gsize length = 0;
-  char *data;
+  LilacConversation *conversation;
+  LilacHistoryExportFormat kind;
 
-  if (g_strcmp0 (format, "json") != 0 && g_strcmp0 (format, "text") != 0)
+  if (g_strcmp0 (format, "json") == 0)
+    kind = LILAC_HISTORY_EXPORT_JSON;
+  else if (g_strcmp0 (format, "text") == 0)
+    kind = LILAC_HISTORY_EXPORT_TEXT;
+  else
     {
       g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
                            "the format must be json or text");
       return NULL;
     }
   conversation = lilac_im_session_find_conversation (self, conversation_id, error);
-  if (conversation == NULL || (messages = lilac_im_session_all_messages (self, conversation, error)) == NULL)
+  if (conversation == NULL)
     return NULL;
-  *filename = g_strdup_printf ("lilac-conversation-%s.%s", conversation_id,
-                               g_str_equal (format, "json") ? "json" : "txt");
-  if (g_str_equal (format, "text"))
-    return lilac_im_session_export_text (conversation, messages);
-  export = json_object_new ();
-  list = json_array_new ();
-  for (unsigned i = 0; i < messages->len; i++)
-    json_array_add_object_element (list, json_object_ref (messages->pdata[i]));
-  json_object_set_object_member (export, "conversation", lilac_conversation_to_json (conversation));
-  json_object_set_array_member (export, "messages", list);
-  data = lilac_json_object_to_string (export, &length);
-  return g_bytes_new_take (data, length);
+  return lilac_history_export_new (lilac_im_manager_get_conversations (self->manager), conversation,
+                                   kind);
 }
 
 /**

@@ -10,6 +10,7 @@
 #include <json-glib/json-glib.h>
 
 #include "lilac-event-queue.h"
+#include "lilac-history-export.h"
 #include "lilac-im-manager.h"
 
 G_BEGIN_DECLS
@@ -72,11 +73,10 @@ JsonObject      *lilac_im_session_search_history (LilacImSession *self,
                                                   gint64          before,
                                                   unsigned        limit,
                                                   GError        **error);
-GBytes          *lilac_im_session_export_history (LilacImSession *self,
-                                                  const char     *conversation_id,
-                                                  const char     *format,
-                                                  char          **filename,
-                                                  GError        **error);
+LilacHistoryExport *lilac_im_session_export_history (LilacImSession *self,
+                                                     const char     *conversation_id,
+                                                     const char     *format,
+                                                     GError        **error);
 
 void             lilac_im_session_send_message_async (LilacImSession     *self,
                                                       const char         *account_id,

@@ -6,7 +6,7 @@
 and messages go both ways."""
 
 import lilac_harness as h
-from lilac_harness import expect
+from lilac_harness import expect, expect_error
 
 PASSWORDS = {"alice": "alice-muc-pw", "bob": "bob-muc-pw", "carol": "carol-muc-pw"}
 TOPIC = "Lilac in a room"
@@ -85,6 +85,20 @@ def test_message_to_the_room():
     event = client.wait_event(lambda e: e.get("type") == "message" and e.get("direction") == "out"
                               and e.get("text") == text, timeout=15)
     expect(event.get("id") == message_id, "out event %r, POST said %r" % (event.get("id"), message_id))
+
+
+def test_room_history_holds_each_line_once():
+    status, body = client.get("history?conversation=%s&limit=50" % conversation)
+    expect(status == 200, "GET /history answered %s %r" % (status, body))
+    lines = [(m["direction"], m["from"], m["text"]) for m in body["messages"] if not m.get("system")]
+    # the room echoes alice's own line back: it is the out message, stored once
+    expect(lines == [("in", "bob", "hello room, from bob"),
+                     ("out", "alice", "hello bob, from alice in the room")],
+           "the room's history: %r" % lines)
+    status, found = client.get("history?q=hello&account=%s" % account["id"])
+    expect(status == 200 and len(found["messages"]) == 2, "search in the account: %r" % (found,))
+    expect_error(client.get("history?q=hello&account=999999"), 404, "not_found",
+                 "a search in an unknown account")
 
 
 def test_leave_room():
