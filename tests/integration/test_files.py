@@ -5,7 +5,8 @@
 over in-band bytestreams, as in shared/notes/peers.md): a 5 MiB file offered to a Lilac user is
 accepted through the API and downloads with the same SHA-256, even when the gateway stops reading
 for a while; a 5 MiB file the user uploads reaches the peer intact; neither leaves a copy on disk;
-a transfer cancelled halfway or an offer rejected stores no byte; hostile file names from the peer
+a transfer cancelled halfway, an offer rejected, over the size limit or over the quota stores no
+byte; hostile file names from the peer
 are stored and served harmless. The gateway's resident memory is sampled during both transfers."""
 
 import asyncio
@@ -123,10 +124,11 @@ def wait_offer(name_check):
     return ann.wait_event(is_offer, timeout=30)["transfer"]
 
 
-def wait_state(transfer_id, states, timeout=120):
+def wait_state(transfer_id, states, timeout=120, match=None):
     def is_final(event):
         transfer = event.get("transfer") if event.get("type") == "transfer.updated" else None
-        return isinstance(transfer, dict) and transfer.get("id") == transfer_id and transfer.get("state") in states
+        return (isinstance(transfer, dict) and transfer.get("state") in states
+                and (transfer.get("id") == transfer_id if match is None else match(transfer)))
     return ann.wait_event(is_final, timeout=timeout)["transfer"]
 
 
@@ -166,6 +168,19 @@ class RssSampler(threading.Thread):
         self.join()
         return "gateway RSS %.1f MiB before, peak %.1f MiB (+%.1f MiB)" % (
             self.baseline / 1048576, self.peak / 1048576, (self.peak - self.baseline) / 1048576)
+
+    def expect_streamed(self, what):
+        """The gateway never held the file: its memory grew by less than the file's size (not
+        measured under AddressSanitizer, whose quarantine keeps freed memory)."""
+        if not h.sanitized():
+            expect(self.peak - self.baseline < FILE_SIZE * 3 // 4,
+                   "%s: the gateway grew by %.1f MiB for a %d MiB file"
+                   % (what, (self.peak - self.baseline) / 1048576, FILE_MIB))
+
+
+def progress_events(transfer_id):
+    return [event for event in ann.history if event.get("type") == "transfer.updated"
+            and event["transfer"]["id"] == transfer_id]
 
 
 def assert_no_copy_on_disk(size):
@@ -236,8 +251,13 @@ def test_receive_a_file():
     expect(hashlib.sha256(download(offer["id"])).digest() == hashlib.sha256(data).digest(),
            "the download differs from what the peer sent")
     assert_no_copy_on_disk(FILE_SIZE // 2)
-    h.diag("%d MiB from slixmpp to Lilac: %.2f s from accept to done (%.2f MiB/s); %s"
-           % (FILE_MIB, elapsed, FILE_MIB / elapsed, memory))
+    sampler.expect_streamed("receiving")
+    # progress is told a few times a second, not for each of the 4 KiB blocks
+    events = progress_events(offer["id"])
+    span = (events[-1]["time"] - events[0]["time"]) / 1000
+    expect(len(events) <= 4 + 5 * span, "%d transfer.updated events in %.1f s" % (len(events), span))
+    h.diag("%d MiB from slixmpp to Lilac: %.2f s from accept to done (%.2f MiB/s), %d progress "
+           "events; %s" % (FILE_MIB, elapsed, FILE_MIB / elapsed, len(events), memory))
 
 
 def worker_rss():
@@ -301,6 +321,7 @@ def test_send_a_file():
     expect(hashlib.sha256(bytes(entry["data"])).digest() == hashlib.sha256(data).digest(),
            "the peer's copy differs")
     assert_no_copy_on_disk(FILE_SIZE // 2)
+    sampler.expect_streamed("sending")
     h.diag("%d MiB from Lilac to slixmpp: %.2f s from the upload's start to the last byte (%.2f MiB/s); %s"
            % (FILE_MIB, elapsed, FILE_MIB / elapsed, memory))
 
@@ -357,6 +378,39 @@ def test_hostile_names_are_made_harmless():
                and "<" not in disposition, "Content-Disposition: %r" % disposition)
         expect(ann.last_headers.get("X-Content-Type-Options") == "nosniff", "no nosniff")
         h.diag("%r stored and served as %r" % (hostile, name))
+
+
+@h.timeout(180)
+def test_offers_over_the_limits_store_nothing():
+    """Restarted with a 2 MiB file limit and a quota just over what the user keeps: an offer of
+    3 MiB is refused at once, and accepting one of 2 MiB answers 413; neither stores a byte."""
+    global ann
+    database = sqlite3.connect(os.path.join(lilac.data, "lilac.db"), timeout=10)
+    try:
+        used = database.execute("SELECT coalesce(sum(size), 0) FROM transfers WHERE state = 'done'").fetchone()[0]
+    finally:
+        database.close()
+    lilac.config_path = os.path.join(lilac.dir, "limits.conf")
+    h.write_config(lilac.config_path, {"gateway": {"max_transfer_mib": 2,
+                                                   "transfer_quota_mib": -(-used // 1048576) + 1}})
+    lilac.restart()
+    ann = h.log_in(lilac, "ann", "ann-ft-pw")
+    ann.wait_online(account["id"], timeout=45)
+
+    future = offer_in_background("three.bin", os.urandom(3 * 1048576))
+    expect(future.result(60).startswith("declined"), "the peer's side: %r" % future.result())
+    offer = wait_state(None, ("failed",), match=lambda t: t["filename"] == "three.bin", timeout=30)
+    expect("larger" in offer.get("error", ""), "the refused offer: %r" % offer)
+    expect(stored_pieces(offer["id"]) == (0, 0), "bytes were stored: %r" % (stored_pieces(offer["id"]),))
+
+    future = offer_in_background("two.bin", os.urandom(2 * 1048576))
+    offer = wait_offer(lambda name: name == "two.bin")
+    h.expect_error(ann.post("transfers/%s" % offer["id"], json={"action": "accept"}), 413, "too_large",
+                   "accepting a file over the quota")
+    expect(stored_pieces(offer["id"]) == (0, 0), "bytes were stored: %r" % (stored_pieces(offer["id"]),))
+    status, body = ann.post("transfers/%s" % offer["id"], json={"action": "reject"})
+    expect(status == 204, "reject answered %s %r" % (status, body))
+    expect(future.result(30).startswith("declined"), "the peer's side: %r" % future.result())
 
 
 def test_gateway_stops_cleanly():
