@@ -6,8 +6,7 @@ over in-band bytestreams, as in shared/notes/peers.md): a 5 MiB file offered to 
 accepted through the API and downloads with the same SHA-256, even when the gateway stops reading
 for a while; a 5 MiB file the user uploads reaches the peer intact; neither leaves a copy on disk;
 a transfer cancelled halfway, an offer rejected, over the size limit or over the quota stores no
-byte; hostile file names from the peer
-are stored and served harmless. The gateway's resident memory is sampled during both transfers."""
+byte; hostile file names from the peer are stored and served harmless. The gateway's resident memory is sampled during both transfers."""
 
 import asyncio
 import hashlib
