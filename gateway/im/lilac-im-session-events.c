@@ -265,6 +265,7 @@ lilac_im_session_on_message (LilacImSession *self,
   g_autofree char *id = NULL;
   g_autofree char *account_id = NULL;
   gboolean system = FALSE;
+  gboolean saved;
   guint64 seq;
 
   if (!lilac_im_session_event_reference (self, event, &reference))
@@ -290,8 +291,9 @@ lilac_im_session_on_message (LilacImSession *self,
   message.system = system;
   message.time = g_get_real_time () / 1000;
   /* a message that cannot be stored (the disk is full) still reaches the user, who is told */
-  if (!lilac_conversation_store_add_message (lilac_im_session_conversations (self), conversation,
-                                             &message, &local_error))
+  saved = lilac_conversation_store_add_message (lilac_im_session_conversations (self), conversation,
+                                                &message, &local_error);
+  if (!saved)
     {
       gint64 now = g_get_monotonic_time ();
 
@@ -317,6 +319,8 @@ lilac_im_session_on_message (LilacImSession *self,
   json_object_set_string_member (fields, "direction", message.outgoing ? "out" : "in");
   if (message.system)
     json_object_set_boolean_member (fields, "system", TRUE);
+  if (!saved)
+    json_object_set_boolean_member (fields, "saved", FALSE);
   json_object_set_int_member (fields, "unread", conversation->unread);
   seq = lilac_im_session_push (self, "message", fields);
   lilac_metrics_add (message.outgoing ? LILAC_METRIC_MESSAGES_OUT : LILAC_METRIC_MESSAGES_IN, 1);

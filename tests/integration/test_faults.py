@@ -130,6 +130,11 @@ def test_full_database_gives_clear_errors_and_keeps_reads():
         text = "arrives although the disk is full %d %s" % (number, "z" * 2000)
         bob.send(prosody.jid("carol"), text)
         client.wait_event(lambda e, t=text: e.get("text") == t)
+    unsaved = [e for e in client.history if e.get("type") == "message" and e.get("saved") is False]
+    expect(unsaved, "no message event says that it was not saved")
+    history = client.get("history?conversation=%s&limit=500" % unsaved[0]["conversation"])[1]
+    expect(not {m["id"] for m in history["messages"]} & {e["id"] for e in unsaved},
+           "a message marked unsaved is in history")
     expect(any(e.get("type") == "notify" and e.get("level") == "error" for e in client.history),
            "the user was not told that history is not saved")
     expect(client.get("session")[0] == 200, "the gateway stopped serving")
