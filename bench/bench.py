@@ -590,6 +590,73 @@ def map_count(pid):
         return sum(1 for _ in maps)
 
 
+# Of the events a second, these come from real XMPP clients: XMPP_SENDERS slixmpp senders, each
+# writing to one poll user whose account is online on the private Prosody; the rest are broadcasts.
+XMPP_SENDERS = 4
+XMPP_RATE = 200
+
+
+def polls_xmpp_setup(ctx, lilac, users_file):
+    """The first XMPP_SENDERS poll users get an XMPP account, always on (so that it signs on again
+    by itself each time the gateway restarts), and a slixmpp sender each; returns their tokens and
+    the senders."""
+    prosody = ctx.prosody
+    with open(users_file) as lines:
+        tokens = [line.split()[1] for line, _ in zip(lines, range(XMPP_SENDERS))]
+    for k in range(XMPP_SENDERS):
+        prosody.add_account("pollrx%d" % k, PASSWORD)
+        prosody.add_account("pollsx%d" % k, PASSWORD)
+        prosody.set_roster("pollrx%d" % k, ["pollsx%d@localhost" % k])
+        prosody.set_roster("pollsx%d" % k, ["pollrx%d@localhost" % k])
+
+    async def setup():
+        for k, token in enumerate(tokens):
+            http = bl.AsyncHttp(lilac.port, token)
+            await http.expect("POST", "accounts", prosody.xmpp_account("pollrx%d" % k, PASSWORD))
+            await http.expect("PATCH", "users/me/settings", {"always_on": True})
+            await lilac_wait_online(http)
+            await http.close()
+    run_async(setup())
+    senders = [ClientProcess("send", prosody.port, "pollsx%d" % k, PASSWORD) for k in range(XMPP_SENDERS)]
+    for sender in senders:
+        sender.expect("READY", 60)
+    return tokens, senders
+
+
+def polls_xmpp_online(lilac, tokens):
+    async def wait():
+        for token in tokens:
+            http = bl.AsyncHttp(lilac.port, token)
+            await lilac_wait_online(http)
+            await http.close()
+    run_async(wait())
+
+
+def polls_run(ctx, lilac, args, senders, seconds):
+    """Runs pollers; when it starts publishing, the XMPP senders start too. Returns its figures."""
+    per_sender = XMPP_RATE * seconds // XMPP_SENDERS
+    process = subprocess.Popen(args + ["--xmpp", "%d:%d" % (XMPP_SENDERS, per_sender)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    errors = []
+
+    def follow():
+        for line in process.stderr:
+            errors.append(line)
+            if line.startswith("pollers: publishing"):
+                for k, sender in enumerate(senders):
+                    sender.send("paced x%d %d %f pollrx%d@localhost" % (k, per_sender, XMPP_RATE / XMPP_SENDERS, k))
+    reader = threading.Thread(target=follow, daemon=True)
+    reader.start()
+    output = process.stdout.read()
+    process.wait()
+    reader.join(10)
+    if process.returncode not in (0, 2) or not output.strip():
+        raise RuntimeError("pollers failed: %s\n%s" % ("".join(errors)[-2000:], lilac.log_tail()))
+    for sender in senders:
+        sender.expect("DONE", 60)
+    return json.loads(output)
+
+
 def bench_polls(ctx):
     sizes = ctx.poll_sizes or ([1000] if ctx.quick else [1000, 5000, 10000, 18000])
     seconds = 5 if ctx.quick else 10
@@ -599,37 +666,40 @@ def bench_polls(ctx):
     lilac.start()
     raw = {"rate": rate, "seconds": seconds, "sizes": {},
            "max_map_count": open("/proc/sys/vm/max_map_count").read().strip()}
+    senders = []
     try:
         admin_token, _ = bl.lilac_login(lilac.port, "admin", PASSWORD)
         users_file = polls_users(ctx, lilac, max(count // polls_per_user(count) for count in sizes), admin_token)
+        tokens, senders = polls_xmpp_setup(ctx, lilac, users_file)
         for count in sizes:
             runs = []
             for r in range(ctx.repeat):
                 # a fresh gateway process for each run: "before" is a gateway with C sessions only
                 lilac.stop()
                 lilac.start()
+                polls_xmpp_online(lilac, tokens)
                 maps_before = map_count(lilac.pid)
                 rss_start = bl.rss_kib(lilac.pid)
-                result = subprocess.run([ctx.pollers, "--port", str(lilac.port), "--admin", admin_token,
-                                         "--users", users_file, "--count", str(count), "--pid", str(lilac.pid),
-                                         "--per-user", str(polls_per_user(count)), "--rate", str(rate),
-                                         "--seconds", str(seconds), "--addresses", "8", "--timeout", "60"],
-                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                        timeout=900)
-                if result.returncode not in (0, 2) or not result.stdout.strip():
-                    raise RuntimeError("pollers failed: %s\n%s" % (result.stderr[-2000:], lilac.log_tail()))
-                run = json.loads(result.stdout)
+                run = polls_run(ctx, lilac, [ctx.pollers, "--port", str(lilac.port), "--admin", admin_token,
+                                             "--users", users_file, "--count", str(count), "--pid", str(lilac.pid),
+                                             "--per-user", str(polls_per_user(count)),
+                                             "--rate", str(rate - XMPP_RATE), "--seconds", str(seconds),
+                                             "--addresses", "8", "--timeout", "60"], senders, seconds)
                 run["maps_per_session"] = (map_count(lilac.pid) - maps_before) / run["users"]
                 run["rss_per_session_kib"] = (run["rss_before_kib"] - rss_start) / run["users"]
                 runs.append(run)
                 bl.log("polls C=%d run %d: %.0f B/poll, p50 %.2f p99 %.2f max %.2f ms, %d delivered of %d "
-                       "acknowledged (+%d unacknowledged), contiguous %s, cpu %.2f s, %d connections opened"
+                       "acknowledged (+%d unacknowledged); XMPP %d messages, %d missing, p50 %.2f p99 %.2f ms; "
+                       "contiguous %s, cpu %.2f s, %d connections opened"
                        % (count, r + 1, run["rss_per_poll_bytes"], run["latency_ms"]["p50"],
                           run["latency_ms"]["p99"], run["latency_ms"]["max"], run["delivered"], run["acknowledged"],
-                          run["unacknowledged"], run["sequence"]["contiguous"], run["cpu_publish_seconds"],
-                          run["connections_reopened"]))
+                          run["unacknowledged"], run["xmpp"]["messages"], run["xmpp"]["missing"],
+                          run["xmpp"]["latency_ms"]["p50"], run["xmpp"]["latency_ms"]["p99"],
+                          run["sequence"]["contiguous"], run["cpu_publish_seconds"], run["connections_reopened"]))
             raw["sizes"][str(count)] = runs
     finally:
+        for sender in senders:
+            sender.stop()
         lilac.stop()
     ctx.raw["polls"] = raw
 
@@ -640,11 +710,13 @@ def rows_polls(ctx, raw):
     na = "BitlBee has no HTTP long polls (an IRC client keeps one TCP connection per user)"
     first = raw["sizes"][str(sizes[0])][0]
     maps_limit = int(int(raw.get("max_map_count", 65530)) / max(1e-3, first["maps_per_session"]))
-    ctx.notes.append("polls: events published at %d/s for %d s to random users with targeted admin broadcasts "
-                     "(one user each); C polls from 8 source addresses; polls per user: %s. Each logged-in user "
+    ctx.notes.append("polls: events published at %d/s for %d s: targeted admin broadcasts to random users (one "
+                     "user each) and, %d/s of them, messages from %d real XMPP clients (slixmpp through Prosody) to "
+                     "as many users; C polls from 8 source addresses; polls per user: %s. Each logged-in user "
                      "costs %.2f memory mappings (vm.max_map_count %s: ~%d users a process) and %.1f KiB RSS "
                      "(session, event ring) before any poll" % (
-                         rate, seconds, ", ".join("%d at C=%d" % (polls_per_user(c), c) for c in sizes),
+                         rate, seconds, XMPP_RATE, XMPP_SENDERS,
+                         ", ".join("%d at C=%d" % (polls_per_user(c), c) for c in sizes),
                          first["maps_per_session"], raw.get("max_map_count", 65530), maps_limit,
                          first["rss_per_session_kib"]))
     if any(not run["gateway_keeps_alive"] for runs in raw["sizes"].values() for run in runs):
@@ -667,6 +739,11 @@ def rows_polls(ctx, raw):
                 target="< 50 ms" if count >= 18000 else None, met=(p99["median"] < 50) if count >= 18000 else None)
         ctx.row("polls", "publish-to-delivery max, %s" % label, "ms",
                 bl.summary([run["latency_ms"]["max"] for run in runs]), na=na)
+        if all("xmpp" in run for run in runs):
+            ctx.row("polls", "XMPP send-to-delivery p50, %s" % label, "ms",
+                    bl.summary([run["xmpp"]["latency_ms"]["p50"] for run in runs]), na=na)
+            ctx.row("polls", "XMPP send-to-delivery p99, %s" % label, "ms",
+                    bl.summary([run["xmpp"]["latency_ms"]["p99"] for run in runs]), na=na)
         ctx.row("polls", "gateway CPU per delivered event, %s" % label, "us",
                 bl.summary([run["cpu_publish_seconds"] * 1e6 / max(1, run["delivered"]) for run in runs]), na=na)
         ctx.row("polls", "gateway CPU while %d polls idle, 2 s" % count, "s",
@@ -674,7 +751,8 @@ def rows_polls(ctx, raw):
         ctx.row("polls", "time to hold %d polls" % count, "s",
                 bl.summary([run["connect_seconds"] for run in runs]), na=na)
         ctx.row("polls", "events delivered, %s (every client contiguous: %s)" % (label, "yes" if contiguous else "NO"),
-                "events", bl.summary([run["delivered"] for run in runs]), na=na,
+                "events", bl.summary([run["delivered"] + run.get("xmpp", {}).get("latency_ms", {}).get("samples", 0)
+                                      for run in runs]), na=na,
                 target="no loss, no dup", met=contiguous)
         unacknowledged = sum(run["unacknowledged"] for run in runs)
         if unacknowledged:

@@ -10,6 +10,14 @@
  * text carries its number and the moment it was written to the gateway, so
  * each delivery gives one publish-to-delivery latency.
  *
+ * Events also come from real XMPP clients: with --xmpp K:M, K senders
+ * (slixmpp, run by bench.py) each send M messages "xK I SENT_NS" to one of
+ * the first K users, whose IM account signs on to a private Prosody; the
+ * senders start when this program says "pollers: publishing" on stderr.
+ * Each delivery of such a message gives one send-to-delivery latency, kept
+ * apart from the broadcasts', and each must reach every poll of its user
+ * exactly once.
+ *
  * The proof of no loss and no duplicate: every poll checks that its
  * sequence numbers are contiguous (no gap, no repeat, no resync), and at the
  * end every acknowledged broadcast (202 with every user reached) must have
@@ -34,7 +42,7 @@
  *
  *   pollers --port P --admin TOKEN --users FILE --count C --pid GATEWAY_PID
  *           [--per-user 1] [--rate 2000] [--seconds 10] [--batch 1]
- *           [--addresses 8] [--publishers 4] [--timeout 60]
+ *           [--addresses 8] [--publishers 4] [--timeout 60] [--xmpp K:M]
  * FILE has one "USER_ID TOKEN" a line; C / per-user users are used.
  */
 #define _GNU_SOURCE
@@ -88,6 +96,7 @@ struct poll {
 
 static struct {
   int port, count, per_user, rate, seconds, batch, addresses, publishers, timeout, pid;
+  int xmpp_senders, xmpp_count;
   const char *admin, *users_file;
 } opt = { .per_user = 1, .rate = 2000, .seconds = 10, .batch = 1, .addresses = 8, .publishers = 4,
           .timeout = 60 };
@@ -112,6 +121,11 @@ static long latency_count, latency_cap;
 static long delivered, wrong_user, delivered_twice, unknown;
 static long http_errors, reopened, lost_requests, empty_answers, warmed;
 static int gateway_closes;            /* see the top of the file */
+
+/* messages from the XMPP senders */
+static unsigned short *xmpp_delivered; /* [sender * xmpp_count + i]: polls that received it */
+static double *xmpp_latencies;         /* ms, send-to-delivery */
+static long xmpp_latency_count, xmpp_latency_cap, xmpp_twice, xmpp_unknown;
 
 static void
 die (const char *format, ...)
@@ -385,6 +399,38 @@ find_in (const char *start, const char *end, const char *needle)
   return memmem (start, (size_t) (end - start), needle, strlen (needle));
 }
 
+/* a message event: one of the XMPP senders' "xK I SENT_NS", or another (presence of the
+ * account signing on, say): other */
+static void
+handle_xmpp_message (struct poll *poll, const char *start, const char *end, long long received_ns)
+{
+  const char *text = find_in (start, end, "\"text\":\"");
+  const char *direction = find_in (start, end, "\"direction\":\"in\"");
+  int sender = -1;
+  long number = -1;
+  long long sent_ns = 0;
+  long index;
+
+  if (text == NULL || direction == NULL ||
+      sscanf (text + 8, "x%d %ld %lld", &sender, &number, &sent_ns) != 3)
+    {
+      poll->other++;
+      return;
+    }
+  if (sender < 0 || sender >= opt.xmpp_senders || number < 0 || number >= opt.xmpp_count ||
+      poll->user != sender)
+    {
+      xmpp_unknown++;
+      return;
+    }
+  index = (long) sender * opt.xmpp_count + number;
+  if (++xmpp_delivered[index] > opt.per_user)
+    xmpp_twice++;
+  if (xmpp_latency_count < xmpp_latency_cap)
+    xmpp_latencies[xmpp_latency_count++] = (double) (received_ns - sent_ns) / 1e6;
+  poll->received++;
+}
+
 /* one event object of a poll answer, from "{\"seq\":" up to end */
 static void
 handle_event (struct poll *poll, const char *start, const char *end, long long received_ns)
@@ -408,6 +454,11 @@ handle_event (struct poll *poll, const char *start, const char *end, long long r
     poll->gaps++;
   if (seq > poll->seq)
     poll->seq = seq;
+  if (type != NULL && strncmp (type + 8, "message\"", 8) == 0 && opt.xmpp_senders > 0)
+    {
+      handle_xmpp_message (poll, start, end, received_ns);
+      return;
+    }
   if (type == NULL || strncmp (type + 8, "notify\"", 7) != 0)
     {
       poll->other++;
@@ -678,15 +729,27 @@ compare_doubles (const void *a, const void *b)
   return x < y ? -1 : x > y;
 }
 
+/* of sorted values */
 static double
-percentile (double fraction)
+percentile (const double *values, long count, double fraction)
 {
-  long rank = (long) (fraction * latency_count + 0.9999999);
+  long rank = (long) (fraction * count + 0.9999999);
 
-  if (latency_count == 0)
+  if (count == 0)
     return -1;
-  rank = rank < 1 ? 1 : rank > latency_count ? latency_count : rank;
-  return latencies[rank - 1];
+  rank = rank < 1 ? 1 : rank > count ? count : rank;
+  return values[rank - 1];
+}
+
+/* the messages of the XMPP senders that have not reached every poll of their user yet */
+static long
+xmpp_missing (void)
+{
+  long missing = 0;
+
+  for (long i = 0; i < (long) opt.xmpp_senders * opt.xmpp_count; i++)
+    missing += xmpp_delivered[i] < opt.per_user;
+  return missing;
 }
 
 static void
@@ -732,14 +795,22 @@ parse_options (int argc, char **argv)
       else if (strcmp (name, "--addresses") == 0) opt.addresses = atoi (value);
       else if (strcmp (name, "--publishers") == 0) opt.publishers = atoi (value);
       else if (strcmp (name, "--timeout") == 0) opt.timeout = atoi (value);
+      else if (strcmp (name, "--xmpp") == 0)
+        {
+          if (sscanf (value, "%d:%d", &opt.xmpp_senders, &opt.xmpp_count) != 2)
+            die ("--xmpp takes SENDERS:MESSAGES");
+        }
       else die ("unknown option %s", name);
     }
   if (argc % 2 != 1 || opt.port <= 0 || opt.admin == NULL || opt.users_file == NULL || opt.count <= 0 ||
       opt.pid <= 0 || opt.per_user < 1 || opt.count % opt.per_user != 0 || opt.batch < 1 ||
       opt.batch > 64 || opt.batch > opt.count / opt.per_user || opt.addresses < 1 || opt.addresses > 250 ||
-      opt.publishers < 1 || opt.publishers > 64 || opt.rate < opt.batch || opt.seconds < 1)
+      opt.publishers < 1 || opt.publishers > 64 || opt.rate < opt.batch || opt.seconds < 1 ||
+      opt.xmpp_senders < 0 || opt.xmpp_senders > opt.count / opt.per_user || opt.xmpp_count < 0 ||
+      (opt.xmpp_senders > 0 && opt.xmpp_count < 1))
     die ("usage: pollers --port P --admin TOKEN --users FILE --count C --pid GATEWAY_PID [--per-user P] "
-         "[--rate N] [--seconds S] [--batch B] [--addresses A] [--publishers N] [--timeout T]");
+         "[--rate N] [--seconds S] [--batch B] [--addresses A] [--publishers N] [--timeout T] "
+         "[--xmpp SENDERS:MESSAGES]");
 }
 
 int
@@ -766,6 +837,10 @@ main (int argc, char **argv)
   pub_delivered = calloc ((size_t) pub_cap, sizeof *pub_delivered);
   latency_cap = pub_cap * opt.batch * opt.per_user;
   latencies = calloc ((size_t) latency_cap, sizeof *latencies);
+  xmpp_delivered = calloc ((size_t) opt.xmpp_senders * opt.xmpp_count + 1, sizeof *xmpp_delivered);
+  /* every delivery, and as many again that arrive twice */
+  xmpp_latency_cap = 2L * opt.xmpp_senders * opt.xmpp_count * opt.per_user;
+  xmpp_latencies = calloc ((size_t) xmpp_latency_cap + 1, sizeof *xmpp_latencies);
 
   /* (1) every user's IM session exists and we know its epoch and seq */
   started = now_ms ();
@@ -832,6 +907,8 @@ main (int argc, char **argv)
       for (int i = 0; i < opt.publishers; i++)
         up += publishers[i]->connected;
     }
+  fprintf (stderr, "pollers: publishing\n");
+  fflush (stderr);
   cpu_publish_start = gateway_cpu_seconds ();
   publish_start = now_ms ();
   for (long sent = 0; (sent = published - lost_broadcasts) < schedule_total;)
@@ -860,7 +937,7 @@ main (int argc, char **argv)
         idle &= !publishers[i]->busy;
       for (long p = 0; p < published; p++)
         missing += pub_acked[p] && pub_delivered[p] < opt.batch * opt.per_user;
-      if (idle && missing == 0)
+      if (idle && missing == 0 && xmpp_missing () == 0)
         break;
       run_for (20);
     }
@@ -883,8 +960,10 @@ main (int argc, char **argv)
       other += polls[i].other;
     }
   contiguous = gaps == 0 && repeats == 0 && resyncs == 0 && acked_missing == 0 && delivered_twice == 0 &&
-               wrong_user == 0 && unknown == 0 && http_errors == 0;
+               wrong_user == 0 && unknown == 0 && http_errors == 0 && xmpp_missing () == 0 &&
+               xmpp_twice == 0 && xmpp_unknown == 0;
   qsort (latencies, (size_t) latency_count, sizeof *latencies, compare_doubles);
+  qsort (xmpp_latencies, (size_t) xmpp_latency_count, sizeof *xmpp_latencies, compare_doubles);
   printf ("{\"count\":%d,\"users\":%d,\"per_user\":%d,\"rate\":%d,\"seconds\":%d,\"batch\":%d,"
           "\"addresses\":%d,\"publishers\":%d,\"connect_seconds\":%.3f,"
           "\"rss_before_kib\":%ld,\"rss_held_kib\":%ld,\"rss_after_kib\":%ld,\"rss_per_poll_bytes\":%.1f,"
@@ -893,6 +972,8 @@ main (int argc, char **argv)
           "\"published\":%ld,\"acknowledged\":%ld,\"unacknowledged\":%ld,\"unacknowledged_delivered\":%ld,"
           "\"publish_errors\":%ld,\"publish_lag_max_ms\":%.3f,\"delivered\":%ld,"
           "\"latency_ms\":{\"p50\":%.3f,\"p90\":%.3f,\"p99\":%.3f,\"p999\":%.3f,\"max\":%.3f,\"samples\":%ld},"
+          "\"xmpp\":{\"senders\":%d,\"messages\":%ld,\"missing\":%ld,\"delivered_twice\":%ld,\"unknown\":%ld,"
+          "\"latency_ms\":{\"p50\":%.3f,\"p99\":%.3f,\"max\":%.3f,\"samples\":%ld}},"
           "\"sequence\":{\"gaps\":%ld,\"repeats\":%ld,\"resyncs\":%ld,\"other_events\":%ld,"
           "\"acknowledged_missing\":%ld,\"delivered_twice\":%ld,\"wrong_user\":%ld,\"unknown\":%ld,"
           "\"contiguous\":%s},"
@@ -903,8 +984,13 @@ main (int argc, char **argv)
           cpu_held - cpu_before, cpu_idle_end - cpu_held,
           cpu_publish_end - cpu_publish_start, (publish_end - publish_start) / 1e3, (drain_end - publish_end) / 1e3,
           published, acked, published - acked, unacked_delivered, publish_errors, publish_lag_max, delivered,
-          percentile (0.50), percentile (0.90), percentile (0.99), percentile (0.999),
+          percentile (latencies, latency_count, 0.50), percentile (latencies, latency_count, 0.90),
+          percentile (latencies, latency_count, 0.99), percentile (latencies, latency_count, 0.999),
           latency_count ? latencies[latency_count - 1] : -1.0, latency_count,
+          opt.xmpp_senders, (long) opt.xmpp_senders * opt.xmpp_count, xmpp_missing (), xmpp_twice, xmpp_unknown,
+          percentile (xmpp_latencies, xmpp_latency_count, 0.50),
+          percentile (xmpp_latencies, xmpp_latency_count, 0.99),
+          xmpp_latency_count ? xmpp_latencies[xmpp_latency_count - 1] : -1.0, xmpp_latency_count,
           gaps, repeats, resyncs, other, acked_missing, delivered_twice, wrong_user, unknown,
           contiguous ? "true" : "false",
           http_errors, reopened, lost_requests, empty_answers, gateway_closes ? "false" : "true");
