@@ -6,6 +6,7 @@ no login password nothing opens; an always-on user's data key opens with the ser
 the accounts on after a restart with nobody logged in); a password change keeps the IM passwords;
 an administrator's reset destroys them and the user is told."""
 
+import asyncio
 import os
 import sqlite3
 
@@ -22,13 +23,15 @@ ANN_RESET_PASSWORD = "ann-keys-reset-pw"
 BEA_PASSWORD = "bea-keys-login-pw"
 CHEAP = {"security": {"argon2_ops": 1, "argon2_memory_kib": 16384}}
 
-prosody = lilac = ann = bea = None
+prosody = lilac = ann = bea = bob = None
 account = None
 
 
 def setup_module():
-    global prosody, lilac, ann, bea
-    prosody = h.start_prosody(alice=ALICE_PASSWORD)
+    global prosody, lilac, ann, bea, bob
+    prosody = h.start_prosody(alice=ALICE_PASSWORD, bob="bob-keys-xmpp-pw")
+    bob = h.XmppPeer(prosody.jid("bob"), "bob-keys-xmpp-pw", prosody.port,
+                     setup=lambda xmpp: xmpp.register_plugin("xep_0199")).start()
     lilac = h.Lilac(config=CHEAP)
     lilac.add_user("ann", ANN_PASSWORD)
     lilac.add_user("bea", BEA_PASSWORD, admin=True)
@@ -73,6 +76,8 @@ def test_account_online():
     global account
     account = ann.add_account(prosody.xmpp_account("alice", ALICE_PASSWORD))
     ann.wait_online(account["id"], timeout=45)
+    expect(alice_answers_pings(), "alice's online resource does not answer a ping")
+    expect(not alice_answers_pings("nobody"), "a resource that is not online answers a ping")
 
 
 def test_server_key_alone_opens_nothing():
@@ -108,6 +113,16 @@ def metric(client, name):
     raise AssertionError("no %s in /metrics" % name)
 
 
+def alice_answers_pings(resource="lilac"):
+    """Whether alice's Lilac resource is online on Prosody: it answers an XMPP ping."""
+    ping = bob.xmpp["xep_0199"].ping("%s/%s" % (prosody.jid("alice"), resource), timeout=3)
+    try:
+        asyncio.run_coroutine_threadsafe(ping, bob.loop).result(5)
+        return True
+    except Exception:
+        return False
+
+
 @h.timeout(90)
 def test_always_on_signs_on_after_restart_without_login():
     lilac.restart()
@@ -115,6 +130,9 @@ def test_always_on_signs_on_after_restart_without_login():
     h.wait_until(lambda: metric(admin, "lilac_workers") >= 1, timeout=30,
                  message="ann's worker started with nobody of hers logged in")
     expect(metric(admin, "lilac_sessions") >= 2, "ann's session is not running")
+    # online on the IM server itself, before anyone of ann's logs in
+    h.wait_until(alice_answers_pings, timeout=30, interval=0.5,
+                 message="ann's XMPP account online with nobody of hers logged in")
     client = h.log_in(lilac, "ann", ANN_PASSWORD)
     h.wait_until(lambda: next(a for a in client.state()["accounts"] if a["id"] == account["id"])["status"] == "online",
                  timeout=30, message="ann's account online")

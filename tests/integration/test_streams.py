@@ -106,10 +106,35 @@ def test_poller_behind_the_ring_resyncs_to_the_same_view():
     body = client.poll(behind, 0, epoch=client.epoch)
     expect([event["type"] for event in body["events"]] == ["resync"], "expected resync, got %r" % body)
     mine = client.sync()
+    # the client's view: the snapshot, then every event after its seq, applied once
+    view = {c["id"]: c["unread"] for c in mine["conversations"]}
+    for number in range(10):
+        bob.send(prosody.jid("alice"), "after the resync %d" % number)
+    seen = 0
+    while seen < 10:
+        event = client.wait_event(lambda e: True, timeout=30)
+        seen += apply_event(view, event)
     again = client.state()
-    for key in ("accounts", "conversations", "buddies"):
-        expect(mine[key] == again[key], "after the resync the %s differ" % key)
-    expect(mine["seq"] == again["seq"], "the stream moved while idle")
+    expect(view == {c["id"]: c["unread"] for c in again["conversations"]},
+           "the view built from the snapshot and the stream differs from the server's: %r vs %r"
+           % (view, again["conversations"]))
+    expect(max(view.values()) >= 110, "the unread counts lost messages: %r" % view)
+    expect(again["seq"] == client.next, "the snapshot's seq is not where the stream is")
+
+
+def apply_event(view, event):
+    """Applies one event to a view {conversation id: unread}; returns 1 for a message event."""
+    kind = event.get("type")
+    if kind == "conversation.opened":
+        view[event["conversation"]["id"]] = event["conversation"]["unread"]
+    elif kind == "conversation.closed":
+        view.pop(event["conversation"]["id"], None)
+    elif kind == "conversation.read":
+        view[event["conversation"]] = event["unread"]
+    elif kind == "message":
+        view[event["conversation"]] = event["unread"]
+        return 1
+    return 0
 
 
 def test_gateway_stops_cleanly():
