@@ -343,6 +343,7 @@ struct _LilacWireChannel {
   GArray *output_fds;           /* (owned) LilacWireFd: fds to send with the byte at a position */
   GQueue input_fds;             /* fds received, for the next frames that say "fd": true */
   gsize max_queued;
+  gboolean overflowed;            /* a frame was refused: the peer left too much unread */
   guint read_id;
   guint write_id;
   guint timeout_id;
@@ -859,6 +860,19 @@ lilac_wire_channel_get_queued (LilacWireChannel *self)
   return self->output->len;
 }
 
+/**
+ * lilac_wire_channel_get_overflowed:
+ *
+ * Returns: whether a frame was ever refused because the peer had left more
+ *   than the queue's limit unread
+ */
+gboolean
+lilac_wire_channel_get_overflowed (LilacWireChannel *self)
+{
+  g_return_val_if_fail (LILAC_IS_WIRE_CHANNEL (self), FALSE);
+  return self->overflowed;
+}
+
 void
 lilac_wire_channel_set_max_queued (LilacWireChannel *self,
                                    gsize             max_queued)
@@ -942,6 +956,7 @@ lilac_wire_channel_send_fd (LilacWireChannel *self,
     }
   if (self->output->len + length > self->max_queued)
     {
+      self->overflowed = TRUE;
       g_set_error (error, LILAC_ERROR, LILAC_ERROR_UNAVAILABLE,
                    "the peer is not reading (%u bytes queued)", self->output->len);
       if (fd >= 0)

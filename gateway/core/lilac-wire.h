@@ -57,6 +57,7 @@ gboolean          lilac_wire_channel_is_open (LilacWireChannel *self);
 gboolean          lilac_wire_channel_is_ready (LilacWireChannel *self);
 int               lilac_wire_channel_get_peer_pid (LilacWireChannel *self);
 gsize             lilac_wire_channel_get_queued (LilacWireChannel *self);
+gboolean          lilac_wire_channel_get_overflowed (LilacWireChannel *self);
 void              lilac_wire_channel_set_max_queued (LilacWireChannel *self,
                                                      gsize             max_queued);
 gboolean          lilac_wire_channel_send (LilacWireChannel *self,

@@ -33,6 +33,7 @@ struct _LilacWorkerProxy {
   GCancellable *spawning;        /* (owned) (nullable) a spawn under way */
   LilacWireChannel *channel;     /* (owned) (nullable) */
   guint restart_id;
+  guint overflow_id;             /* the worker stopped reading: it is given up on, soon */
   guint heartbeat_id;
   guint start_timeout_id;
   gint64 ping_sent;              /* monotonic us of the unanswered ping, or 0 */
@@ -88,6 +89,7 @@ lilac_worker_proxy_discard (LilacWorkerProxy *self)
 {
   g_clear_handle_id (&self->heartbeat_id, g_source_remove);
   g_clear_handle_id (&self->start_timeout_id, g_source_remove);
+  g_clear_handle_id (&self->overflow_id, g_source_remove);
   self->ping_sent = 0;
   if (self->channel != NULL)
     {
@@ -138,6 +140,27 @@ lilac_worker_proxy_fail (LilacWorkerProxy *self,
   lilac_worker_proxy_set_state (self, LILAC_WORKER_RESTARTING);
   g_clear_handle_id (&self->restart_id, g_source_remove);
   self->restart_id = g_timeout_add (delay_ms, lilac_worker_proxy_restart_cb, self);
+}
+
+static gboolean
+lilac_worker_proxy_overflow_cb (gpointer user_data)
+{
+  LilacWorkerProxy *self = LILAC_WORKER_PROXY (user_data);
+
+  self->overflow_id = 0;
+  lilac_worker_proxy_fail (self, "it stopped reading: the frames queued for it reached their limit");
+  return G_SOURCE_REMOVE;
+}
+
+/* A worker that leaves the queue of frames for it full is hung (or stopped):
+ * it is restarted at once, not only when the heartbeat notices, so that
+ * commands meanwhile fail quickly and the gateway's memory stays bounded. */
+static void
+lilac_worker_proxy_check_overflow (LilacWorkerProxy *self)
+{
+  if (self->channel != NULL && self->overflow_id == 0 &&
+      lilac_wire_channel_get_overflowed (self->channel))
+    self->overflow_id = g_idle_add (lilac_worker_proxy_overflow_cb, self);
 }
 
 /* the supervisor saw a worker process end; ours, if it is the current one */
@@ -424,6 +447,7 @@ lilac_worker_proxy_stop (LilacWorkerProxy *self)
     }
   g_clear_handle_id (&self->heartbeat_id, g_source_remove);
   g_clear_handle_id (&self->start_timeout_id, g_source_remove);
+  g_clear_handle_id (&self->overflow_id, g_source_remove);
   if (self->channel != NULL)
     {
       g_signal_handlers_disconnect_by_data (self->channel, self);
@@ -461,7 +485,10 @@ lilac_worker_proxy_send (LilacWorkerProxy *self,
                            "the IM session is not running");
       return FALSE;
     }
-  return lilac_wire_channel_send (self->channel, type, 0, body, error);
+  if (lilac_wire_channel_send (self->channel, type, 0, body, error))
+    return TRUE;
+  lilac_worker_proxy_check_overflow (self);
+  return FALSE;
 }
 
 static void
@@ -511,6 +538,7 @@ lilac_worker_proxy_request_async (LilacWorkerProxy   *self,
     }
   lilac_wire_channel_request_async (self->channel, type, body, cancellable,
                                     lilac_worker_proxy_request_cb, g_steal_pointer (&task));
+  lilac_worker_proxy_check_overflow (self);
 }
 
 /**
