@@ -173,7 +173,8 @@ lilac_daemon_setup (LilacDaemon *self,
     .users_dir = users_dir,
     .event_ring = self->config->event_ring,
     .heartbeat = self->config->worker_heartbeat,
-    .idle_minutes = self->config->idle_worker_minutes,
+    .idle_seconds = self->config->idle_worker_seconds > 0 ? self->config->idle_worker_seconds
+                                                          : self->config->idle_worker_minutes * 60,
     .history_days = self->config->history_days,
     .max_transfer = self->config->max_transfer,
     .transfer_quota = self->config->transfer_quota,
@@ -223,6 +224,7 @@ lilac_daemon_setup (LilacDaemon *self,
   self->manager = lilac_im_manager_new (self->store, self->users, self->accounts, self->protocols,
                                         self->supervisor, &im_settings);
   lilac_im_manager_set_server_key (self->manager, server_key);
+  lilac_im_manager_set_logins (self->manager, self->logins);
   self->web = lilac_web_server_new (&web_settings, self->users, self->logins, self->manager);
   return TRUE;
 }
