@@ -39,6 +39,7 @@ struct _LilacImSession {
   char *presence_status;       /* (owned) */
   char *presence_message;      /* (owned) */
   JsonObject *settings;        /* (owned) the user's settings, as stored */
+  JsonObject *worker_plugins;  /* (owned) (nullable) what the worker said it loaded */
   GQueue notices;              /* (owned) the newest notify events for the user, JsonObject */
   gint64 last_active;          /* monotonic us of the last request of a login */
   gint64 storage_warned;       /* monotonic us of the last "history not saved" notice */

@@ -193,6 +193,7 @@ lilac_worker_ready_cb (LilacWireChannel *channel,
 {
   g_debug ("the gateway (pid %d) is ready", lilac_wire_channel_get_peer_pid (channel));
   lilac_purple_plugins_report_failures ();
+  lilac_purple_plugins_report_loaded ();
 }
 
 static void
