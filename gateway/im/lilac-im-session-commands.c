@@ -689,10 +689,24 @@ lilac_im_session_notify (LilacImSession *self,
   json_object_set_string_member (fields, "level", level);
   json_object_set_string_member (fields, "title", title);
   json_object_set_string_member (fields, "text", text);
+  lilac_im_session_push_notice (self, fields);
+}
+
+/**
+ * lilac_im_session_push_notice:
+ * @self: a session
+ * @fields: (transfer none): the fields of a `notify` event
+ *
+ * Sends the `notify` event and keeps it for /state, for a client that
+ * starts after the event.
+ */
+void
+lilac_im_session_push_notice (LilacImSession *self,
+                              JsonObject     *fields)
+{
   json_object_set_int_member (fields, "time", g_get_real_time () / 1000);
   lilac_im_session_push (self, "notify", fields);
-  /* also in /state, for a client that starts after the event */
-  g_queue_push_tail (&self->notices, g_steal_pointer (&fields));
+  g_queue_push_tail (&self->notices, json_object_ref (fields));
   while (g_queue_get_length (&self->notices) > LILAC_IM_SESSION_NOTICES)
     json_object_unref (g_queue_pop_head (&self->notices));
 }

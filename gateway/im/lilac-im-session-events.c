@@ -559,7 +559,7 @@ lilac_im_session_on_notify (LilacImSession *self,
                                  lilac_im_session_event_string (event, "title", LILAC_EVENT_NAME_MAX));
   json_object_set_string_member (fields, "text",
                                  lilac_im_session_event_string (event, "text", LILAC_EVENT_TEXT_MAX));
-  lilac_im_session_push (self, "notify", fields);
+  lilac_im_session_push_notice (self, fields);
 }
 
 /* copies the members of a worker's request that clients may see, checked */

@@ -66,6 +66,8 @@ gboolean           lilac_im_session_check_running (LilacImSession *self,
 guint64 lilac_im_session_push (LilacImSession *self,
                                const char     *type,
                                JsonObject     *fields);
+void    lilac_im_session_push_notice (LilacImSession *self,
+                                      JsonObject     *fields);
 void    lilac_im_session_set_status_reason (LilacImSession *self,
                                             gint64          account_id,
                                             const char     *status,
