@@ -250,7 +250,7 @@ lilac_purple_plugins_report_failures (void)
   if (lilac_purple_plugins_failures == NULL)
     return;
   for (unsigned i = 0; i < lilac_purple_plugins_failures->len; i++)
-    lilac_purple_notify_emit ("warning", "A libpurple plugin did not load",
+    lilac_purple_notify_emit (NULL, "warning", "A libpurple plugin did not load",
                               lilac_purple_plugins_failures->pdata[i]);
   g_clear_pointer (&lilac_purple_plugins_failures, g_ptr_array_unref);
 }
