@@ -104,7 +104,8 @@ typedef struct {
   GSubprocess *process;       /* (owned) */
   LilacWireChannel *channel;  /* (owned) the gateway's end */
   int raw_fd;                 /* (owned) a duplicate of the gateway's end, for raw bytes */
-  GPtrArray *events;          /* (owned) event objects received */
+  GPtrArray *events;          /* (owned) event objects received, but for worker.plugins */
+  JsonObject *plugins;        /* (owned) (nullable) the worker.plugins event */
   WorkerProcess state;
 } WorkerFixture;
 
@@ -149,6 +150,12 @@ worker_frame_cb (LilacWireChannel *channel,
     return;
   event = json_object_get_object_member (frame->body, "event");
   g_assert_nonnull (event);
+  if (g_strcmp0 (json_object_get_string_member (event, "type"), "worker.plugins") == 0)
+    {
+      g_clear_pointer (&fixture->plugins, json_object_unref);
+      fixture->plugins = json_object_ref (event);
+      return;
+    }
   g_ptr_array_add (fixture->events, json_object_ref (event));
 }
 
@@ -188,6 +195,7 @@ worker_fixture_stop (WorkerFixture *fixture)
   fixture->raw_fd = -1;
   fixture->state.ready = fixture->state.closed = fixture->state.exited = FALSE;
   g_ptr_array_set_size (fixture->events, 0);
+  g_clear_pointer (&fixture->plugins, json_object_unref);
 }
 
 static void
@@ -964,6 +972,18 @@ worker_fixture_start_with (WorkerFixture     *fixture,
   worker_run_until (fixture->state.ready);
 }
 
+static gboolean
+worker_array_has (JsonArray  *array,
+                  const char *text)
+{
+  for (unsigned i = 0; i < json_array_get_length (array); i++)
+    {
+      if (g_strcmp0 (json_array_get_string_element (array, i), text) == 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
 static void
 test_worker_plugins (WorkerFixture *fixture,
                      gconstpointer  data)
@@ -984,6 +1004,17 @@ test_worker_plugins (WorkerFixture *fixture,
   worker_assert_error (fixture, LILAC_WIRE_SETTINGS_SET, "{\"subscription_policy\":\"reject\"}",
                        LILAC_ERROR_UNAVAILABLE);
   worker_assert_reply (fixture, LILAC_WIRE_SETTINGS_SET, "{\"subscription_policy\":\"ask\"}");
+  /* the worker says what it has: XMPP among the protocols (not among the other plugins, such
+   * as libpurple's SSL plugin), and not the plugin that is missing */
+  worker_run_until (fixture->plugins != NULL);
+  g_assert_true (worker_array_has (json_object_get_array_member (fixture->plugins, "protocols"),
+                                   "prpl-jabber"));
+  g_assert_true (worker_array_has (json_object_get_array_member (fixture->plugins, "plugins"),
+                                   "core-ssl"));
+  g_assert_false (worker_array_has (json_object_get_array_member (fixture->plugins, "plugins"),
+                                    "prpl-jabber"));
+  g_assert_false (worker_array_has (json_object_get_array_member (fixture->plugins, "plugins"),
+                                    "core-no-such-plugin"));
 }
 
 static void
@@ -1112,6 +1143,7 @@ zygote_worker_clear (WorkerFixture *worker)
   g_signal_handlers_disconnect_by_data (worker->channel, &worker->state);
   g_clear_object (&worker->channel);
   g_ptr_array_unref (worker->events);
+  g_clear_pointer (&worker->plugins, json_object_unref);
   g_free (worker->dir);
 }
 

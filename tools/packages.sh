@@ -15,8 +15,11 @@ LILAC_BUILD_PACKAGES=(
 # them, the text browsers for the lightweight view, Chromium for the browser page (driven by
 # playwright-core from npm, tests/page), clang's runtime for fuzzing, valgrind.
 # Never npm or nodejs from Debian: Node 20 and npm come preinstalled and Debian's npm conflicts.
+# Third-party libpurple plugins: the protocol listing and the operator's plugin list are tested
+# with them.
 LILAC_TEST_PACKAGES=(
   prosody ngircd python3-slixmpp python3-irc
+  purple-xmpp-carbons purple-discord purple-rocketchat
   python3-nacl python3-prometheus-client openssl
   w3m lynx python3-html5lib
   chromium

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * Copyright 2026 The Lilac developers
  *
- * /buddies and /presence: the buddy list and the user's own presence.
+ * /buddies and /presence: the buddy list, what the server knows of someone,
+ * and the user's own presence.
  */
 #include "config.h"
 
@@ -28,6 +29,27 @@ lilac_web_route_buddies_done_cb (GObject      *source,
   lilac_web_request_finish_empty (request, status);
 }
 
+/* the "account" and the non-empty "name" of a body with only @allowed members */
+static gboolean
+lilac_web_route_buddies_read_person (LilacWebRequest   *request,
+                                     const char *const *allowed,
+                                     const char       **account,
+                                     const char       **name,
+                                     GError           **error)
+{
+  if (!lilac_json_check_members (request->body, allowed, error) ||
+      (*account = lilac_json_get_string (request->body, "account", TRUE, 32, error)) == NULL ||
+      (*name = lilac_json_get_string (request->body, "name", TRUE, 1024, error)) == NULL)
+    return FALSE;
+  if ((*name)[0] == '\0')
+    {
+      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                           "the field \"name\" is empty");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 lilac_web_route_buddies_add (LilacWebRequest *request)
 {
@@ -35,16 +57,11 @@ lilac_web_route_buddies_add (LilacWebRequest *request)
   g_autoptr(GError) local_error = NULL;
   const char *account = NULL, *name = NULL, *alias = NULL, *group = NULL;
 
-  if (lilac_json_check_members (request->body, allowed, &local_error) &&
-      (account = lilac_json_get_string (request->body, "account", TRUE, 32, &local_error)) != NULL &&
-      (name = lilac_json_get_string (request->body, "name", TRUE, 1024, &local_error)) != NULL)
+  if (lilac_web_route_buddies_read_person (request, allowed, &account, &name, &local_error))
     {
       alias = lilac_json_get_string (request->body, "alias", FALSE, 256, &local_error);
       if (local_error == NULL)
         group = lilac_json_get_string (request->body, "group", FALSE, 256, &local_error);
-      if (local_error == NULL && name[0] == '\0')
-        g_set_error_literal (&local_error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
-                             "the field \"name\" is empty");
     }
   if (local_error != NULL)
     {
@@ -78,6 +95,27 @@ lilac_web_route_buddies_remove (LilacWebRequest *request)
                                        lilac_web_request_ref (request));
 }
 
+/* POST /buddies/info {"account","name"}: 202; the answer comes as a notify event */
+static void
+lilac_web_route_buddies_info (LilacWebRequest *request)
+{
+  static const char *const allowed[] = { "account", "name", NULL };
+  g_autoptr(GError) local_error = NULL;
+  const char *account = NULL, *name = NULL;
+
+  if (!lilac_web_route_buddies_read_person (request, allowed, &account, &name, &local_error))
+    {
+      lilac_web_response_error (request->msg, local_error);
+      return;
+    }
+  g_object_set_data (G_OBJECT (request->msg), "lilac-status",
+                     GUINT_TO_POINTER (SOUP_STATUS_ACCEPTED));
+  lilac_web_request_pause (request);
+  lilac_im_session_get_buddy_info_async (request->session, account, name, NULL,
+                                         lilac_web_route_buddies_done_cb,
+                                         lilac_web_request_ref (request));
+}
+
 static void
 lilac_web_route_presence_set (LilacWebRequest *request)
 {
@@ -102,6 +140,8 @@ const LilacWebRoute lilac_web_routes_buddies[] = {
   { "POST", "/buddies", lilac_web_route_buddies_add,
     LILAC_ROUTE_AUTH | LILAC_ROUTE_CSRF | LILAC_ROUTE_BODY },
   { "DELETE", "/buddies", lilac_web_route_buddies_remove, LILAC_ROUTE_AUTH | LILAC_ROUTE_CSRF },
+  { "POST", "/buddies/info", lilac_web_route_buddies_info,
+    LILAC_ROUTE_AUTH | LILAC_ROUTE_CSRF | LILAC_ROUTE_BODY },
   { "POST", "/presence", lilac_web_route_presence_set,
     LILAC_ROUTE_AUTH | LILAC_ROUTE_CSRF | LILAC_ROUTE_BODY },
   { NULL }

@@ -120,6 +120,7 @@ lilac_config_load_file (LilacConfig *self,
   gint64 heartbeat = self->worker_heartbeat, ops = (gint64) self->argon2_ops;
   gint64 mem = (gint64) (self->argon2_mem / 1024);
   gint64 session_days = self->session_days, idle = self->idle_worker_minutes;
+  gint64 idle_seconds = self->idle_worker_seconds;
   gint64 history = self->history_days, memory = self->worker_memory_mib;
   gint64 cpu = self->worker_cpu_seconds, files = self->worker_files;
   gint64 failures = self->login_failures;
@@ -183,6 +184,8 @@ lilac_config_load_file (LilacConfig *self,
                               error) ||
       !lilac_config_read_int (file, "gateway", "header_timeout", 1, 3600, &header, error) ||
       !lilac_config_read_int (file, "workers", "idle_minutes", 1, 100000, &idle, error) ||
+      !lilac_config_read_int (file, "workers", "idle_seconds", 1, 100000 * 60, &idle_seconds,
+                              error) ||
       !lilac_config_read_int (file, "workers", "memory_mib", 0, 1 << 20, &memory, error) ||
       !lilac_config_read_int (file, "workers", "cpu_seconds", 0, G_MAXINT, &cpu, error) ||
       !lilac_config_read_int (file, "workers", "files", 32, 1 << 20, &files, error) ||
@@ -201,6 +204,7 @@ lilac_config_load_file (LilacConfig *self,
   self->session_days = (int) session_days;
   self->history_days = (int) history;
   self->idle_worker_minutes = (int) idle;
+  self->idle_worker_seconds = (int) idle_seconds;
   self->worker_memory_mib = (int) memory;
   self->worker_cpu_seconds = (int) cpu;
   self->worker_files = (int) files;

@@ -28,7 +28,8 @@ typedef struct {
   char *tls_key;             /* (owned) (nullable) PEM file of its private key */
   gboolean registration;     /* anyone may create a user */
   int session_days;          /* a login unused this long ends */
-  int idle_worker_minutes;   /* a session without requests this long stops, unless always-on */
+  int idle_worker_minutes;   /* a logged-out user's worker stops after this, unless always-on */
+  int idle_worker_seconds;   /* the same in seconds when set ([workers] idle_seconds), else 0 */
   int history_days;          /* messages older than this are purged */
   int worker_memory_mib;     /* address space limit of a worker, 0: none */
   int worker_cpu_seconds;    /* CPU time limit of a worker, 0: none */

@@ -85,6 +85,11 @@ typedef enum {
   LILAC_WIRE_TRANSFER_SEND = 116,   /* {"account","to","filename","size","fd":true} + the read end of
                                      *  a pipe that carries exactly size bytes; the worker offers the
                                      *  file and sends what it reads; reply {"transfer":"ID"} */
+  LILAC_WIRE_BUDDY_INFO = 117,      /* {"account","name"} asks the server for what it knows of that
+                                     *  person (the buddy list is not needed); reply {}; the answer
+                                     *  comes later as a notify event with the account, whose text
+                                     *  has one "Label: value" line a field; unavailable if the
+                                     *  account is not connected */
 
   /* gateway -> zygote: 150+ */
   LILAC_WIRE_FORK = 150,            /* {"dir","limits"?:{"memory_mib","cpu_seconds","files"},"fd":true}

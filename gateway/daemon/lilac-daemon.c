@@ -168,12 +168,14 @@ lilac_daemon_setup (LilacDaemon *self,
   g_autofree char *users_dir = lilac_config_get_users_dir (self->config);
   g_autofree char *server_key_path = lilac_config_get_server_key_path (self->config);
   g_autofree char *zygote_dir = NULL;
+  g_auto(GStrv) protocols_argv = NULL;
   g_autoptr(LilacKey) server_key = NULL;
   LilacImSettings im_settings = {
     .users_dir = users_dir,
     .event_ring = self->config->event_ring,
     .heartbeat = self->config->worker_heartbeat,
-    .idle_minutes = self->config->idle_worker_minutes,
+    .idle_seconds = self->config->idle_worker_seconds > 0 ? self->config->idle_worker_seconds
+                                                          : self->config->idle_worker_minutes * 60,
     .history_days = self->config->history_days,
     .max_transfer = self->config->max_transfer,
     .transfer_quota = self->config->transfer_quota,
@@ -201,7 +203,12 @@ lilac_daemon_setup (LilacDaemon *self,
 
   if (self->store == NULL && !lilac_daemon_open_store (self, error))
     return FALSE;
-  self->protocols = lilac_protocols_new_from_worker (worker, error);
+  self->supervisor = lilac_supervisor_new (worker, g_strcmp0 (self->config->log_level, "debug") == 0,
+                                           &limits, (const char *const *) self->config->worker_plugins,
+                                           self->config->worker_zygote);
+  /* the protocols of a libpurple with the workers' plugins */
+  protocols_argv = lilac_supervisor_get_protocols_argv (self->supervisor);
+  self->protocols = lilac_protocols_new_from_worker ((const char *const *) protocols_argv, error);
   if (self->protocols == NULL)
     {
       g_prefix_error (error, "asking %s for its protocols: ", worker);
@@ -214,15 +221,13 @@ lilac_daemon_setup (LilacDaemon *self,
   lilac_login_store_set_lifetime (self->logins, (gint64) self->config->session_days * 24 * 3600 * 1000);
   lilac_login_store_purge_expired (self->logins);
   self->accounts = lilac_im_account_store_new (self->store);
-  self->supervisor = lilac_supervisor_new (worker, g_strcmp0 (self->config->log_level, "debug") == 0,
-                                           &limits, (const char *const *) self->config->worker_plugins,
-                                           self->config->worker_zygote);
   zygote_dir = g_build_filename (self->config->data_dir, "zygote", NULL);
   lilac_supervisor_set_zygote_dir (self->supervisor, zygote_dir);
   lilac_supervisor_set_request_seconds (self->supervisor, self->config->request_seconds);
   self->manager = lilac_im_manager_new (self->store, self->users, self->accounts, self->protocols,
                                         self->supervisor, &im_settings);
   lilac_im_manager_set_server_key (self->manager, server_key);
+  lilac_im_manager_set_logins (self->manager, self->logins);
   self->web = lilac_web_server_new (&web_settings, self->users, self->logins, self->manager);
   return TRUE;
 }

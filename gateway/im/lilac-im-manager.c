@@ -2,9 +2,11 @@
  * Copyright 2026 The Lilac developers
  *
  * The active IM sessions, one per user, created at the user's first
- * authenticated request (with the data key that request opened) and kept
- * while the gateway runs. The epoch names this run of the gateway: event
- * sequence numbers of an older run answer "resync".
+ * authenticated request (with the data key that request opened). A session
+ * stays while the user has a live login (one not logged out nor expired),
+ * or is always-on; once the last login is gone, it stops after the idle
+ * time. The epoch names this run of the gateway: event sequence numbers of
+ * an older run answer "resync".
  */
 #include "config.h"
 
@@ -19,6 +21,7 @@ struct _LilacImManager {
   LilacUserStore *users;                 /* (owned) */
   LilacImAccountStore *accounts;         /* (owned) */
   LilacKey *server_key;                  /* (owned) (nullable) opens always-on users' keys */
+  LilacLoginStore *logins;               /* (owned) (nullable) says who is logged in */
   guint idle_id;
   guint purge_id;
   LilacConversationStore *conversations; /* (owned) */
@@ -52,6 +55,7 @@ lilac_im_manager_finalize (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->users);
   g_clear_pointer (&self->server_key, lilac_key_unref);
+  g_clear_object (&self->logins);
   g_clear_object (&self->accounts);
   g_clear_object (&self->conversations);
   g_clear_object (&self->transfers);
@@ -78,13 +82,32 @@ lilac_im_manager_init (LilacImManager *self)
   self->epoch = g_strdup_printf ("%08x%08x", g_random_int (), g_random_int ());
 }
 
-/* sessions nobody used for the idle time stop (and forget the data key),
- * unless the user is always-on; the next request of a login starts them again */
+/* whether the session stays: its user is always-on, or logged in (which
+ * counts as activity, so that the idle time runs from the logout), or was
+ * active within the idle time */
+static gboolean
+lilac_im_manager_is_in_use (LilacImManager *self,
+                            LilacImSession *session,
+                            gint64          limit)
+{
+  if (lilac_im_session_is_always_on (session))
+    return TRUE;
+  if (self->logins != NULL &&
+      lilac_login_store_user_has_logins (self->logins, lilac_im_session_get_user_id (session)))
+    {
+      lilac_im_session_touch (session);
+      return TRUE;
+    }
+  return lilac_im_session_get_last_active (session) > limit;
+}
+
+/* sessions of users logged out for the idle time stop (and forget the data
+ * key), unless the user is always-on; the next login starts them again */
 static gboolean
 lilac_im_manager_idle_cb (gpointer user_data)
 {
   LilacImManager *self = LILAC_IM_MANAGER (user_data);
-  gint64 limit = g_get_monotonic_time () - (gint64) self->settings.idle_minutes * 60 * G_USEC_PER_SEC;
+  gint64 limit = g_get_monotonic_time () - (gint64) self->settings.idle_seconds * G_USEC_PER_SEC;
   GHashTableIter iter;
   gpointer value;
 
@@ -93,7 +116,7 @@ lilac_im_manager_idle_cb (gpointer user_data)
     {
       LilacImSession *session = value;
 
-      if (lilac_im_session_is_always_on (session) || lilac_im_session_get_last_active (session) > limit)
+      if (lilac_im_manager_is_in_use (self, session, limit))
         continue;
       g_message ("user %s: idle, stopping the IM session", lilac_im_session_get_user (session)->name);
       lilac_im_session_stop (session);
@@ -148,7 +171,9 @@ lilac_im_manager_new (LilacStore            *store,
   self->supervisor = g_object_ref (supervisor);
   self->settings = *settings;
   self->settings.users_dir = g_strdup (settings->users_dir);
-  self->idle_id = g_timeout_add_seconds (30, lilac_im_manager_idle_cb, self);
+  /* checked ten times within the idle time, at most every 30 s */
+  self->idle_id = g_timeout_add (CLAMP ((guint) MAX (settings->idle_seconds, 1) * 100u, 100u, 30000u),
+                                 lilac_im_manager_idle_cb, self);
   if (settings->history_days > 0)
     {
       lilac_im_manager_purge_cb (self);
@@ -275,6 +300,18 @@ lilac_im_manager_drop (LilacImManager *self,
     return;
   lilac_im_session_stop (session);
   g_hash_table_remove (self->sessions, &user_id);
+}
+
+/**
+ * lilac_im_manager_set_logins:
+ * @self: the manager
+ * @logins: the login store: a user with a live login keeps their session
+ */
+void
+lilac_im_manager_set_logins (LilacImManager  *self,
+                             LilacLoginStore *logins)
+{
+  g_set_object (&self->logins, logins);
 }
 
 void

@@ -27,7 +27,7 @@ typedef struct {
   char *users_dir;     /* (owned) one libpurple folder per user below it */
   unsigned event_ring; /* events kept per user */
   int heartbeat;       /* seconds between worker pings */
-  int idle_minutes;    /* a session without requests this long stops, unless always-on */
+  int idle_seconds;    /* a logged-out user's session stops after this, unless always-on */
   int history_days;    /* messages older than this are purged */
   gint64 max_transfer; /* bytes of one file transfer */
   gint64 transfer_quota; /* bytes of stored transfers per user */
@@ -51,6 +51,8 @@ LilacImSession         *lilac_im_manager_ensure (LilacImManager  *self,
 void                    lilac_im_manager_stop_all (LilacImManager *self);
 void                    lilac_im_manager_drop (LilacImManager *self,
                                                gint64          user_id);
+void                    lilac_im_manager_set_logins (LilacImManager  *self,
+                                                     LilacLoginStore *logins);
 void                    lilac_im_manager_set_server_key (LilacImManager *self,
                                                          LilacKey       *server_key);
 LilacKey               *lilac_im_manager_get_server_key (LilacImManager *self);

@@ -211,6 +211,29 @@ lilac_im_session_add_buddy_async (LilacImSession     *self,
   lilac_im_session_call (self, LILAC_WIRE_BUDDY_ADD, body, task);
 }
 
+/* a request about one person of one of the user's accounts: {"account","name"} */
+static void
+lilac_im_session_call_about (LilacImSession *self,
+                             LilacWireType   type,
+                             const char     *account_id,
+                             const char     *name,
+                             GTask          *task)
+{
+  g_autoptr(JsonObject) body = json_object_new ();
+  GError *local_error = NULL;
+  LilacImAccount *account = lilac_im_session_find_account (self, account_id, &local_error);
+
+  if (account == NULL)
+    {
+      g_task_return_error (task, local_error);
+      g_object_unref (task);
+      return;
+    }
+  json_object_set_string_member (body, "account", account_id);
+  json_object_set_string_member (body, "name", name);
+  lilac_im_session_call (self, type, body, task);
+}
+
 /**
  * lilac_im_session_remove_buddy_async:
  *
@@ -225,20 +248,30 @@ lilac_im_session_remove_buddy_async (LilacImSession     *self,
                                      gpointer            user_data)
 {
   GTask *task = g_task_new (self, cancellable, callback, user_data);
-  g_autoptr(JsonObject) body = json_object_new ();
-  GError *local_error = NULL;
-  LilacImAccount *account = lilac_im_session_find_account (self, account_id, &local_error);
 
   g_task_set_source_tag (task, lilac_im_session_remove_buddy_async);
-  if (account == NULL)
-    {
-      g_task_return_error (task, local_error);
-      g_object_unref (task);
-      return;
-    }
-  json_object_set_string_member (body, "account", account_id);
-  json_object_set_string_member (body, "name", name);
-  lilac_im_session_call (self, LILAC_WIRE_BUDDY_REMOVE, body, task);
+  lilac_im_session_call_about (self, LILAC_WIRE_BUDDY_REMOVE, account_id, name, task);
+}
+
+/**
+ * lilac_im_session_get_buddy_info_async:
+ *
+ * Asks the account's server what it knows of @name (a buddy or not): the
+ * answer comes as a notify event of that account. Finish with
+ * lilac_im_session_finish_command().
+ */
+void
+lilac_im_session_get_buddy_info_async (LilacImSession     *self,
+                                       const char         *account_id,
+                                       const char         *name,
+                                       GCancellable       *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer            user_data)
+{
+  GTask *task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, lilac_im_session_get_buddy_info_async);
+  lilac_im_session_call_about (self, LILAC_WIRE_BUDDY_INFO, account_id, name, task);
 }
 
 /* ----------------------------------------------------------- Conversations */
@@ -689,10 +722,24 @@ lilac_im_session_notify (LilacImSession *self,
   json_object_set_string_member (fields, "level", level);
   json_object_set_string_member (fields, "title", title);
   json_object_set_string_member (fields, "text", text);
+  lilac_im_session_push_notice (self, fields);
+}
+
+/**
+ * lilac_im_session_push_notice:
+ * @self: a session
+ * @fields: (transfer none): the fields of a `notify` event
+ *
+ * Sends the `notify` event and keeps it for /state, for a client that
+ * starts after the event.
+ */
+void
+lilac_im_session_push_notice (LilacImSession *self,
+                              JsonObject     *fields)
+{
   json_object_set_int_member (fields, "time", g_get_real_time () / 1000);
   lilac_im_session_push (self, "notify", fields);
-  /* also in /state, for a client that starts after the event */
-  g_queue_push_tail (&self->notices, g_steal_pointer (&fields));
+  g_queue_push_tail (&self->notices, json_object_ref (fields));
   while (g_queue_get_length (&self->notices) > LILAC_IM_SESSION_NOTICES)
     json_object_unref (g_queue_pop_head (&self->notices));
 }

@@ -563,7 +563,7 @@ lilac_im_session_on_notify (LilacImSession *self,
                                  lilac_im_session_event_string (event, "title", LILAC_EVENT_NAME_MAX));
   json_object_set_string_member (fields, "text",
                                  lilac_im_session_event_string (event, "text", LILAC_EVENT_TEXT_MAX));
-  lilac_im_session_push (self, "notify", fields);
+  lilac_im_session_push_notice (self, fields);
 }
 
 /* copies the members of a worker's request that clients may see, checked */
@@ -643,6 +643,40 @@ lilac_im_session_on_request_closed (LilacImSession *self,
   lilac_im_session_push (self, "request.closed", fields);
 }
 
+/* the worker's list of plugin ids: strings only, and not too many */
+static JsonArray *
+lilac_im_session_plugin_ids (JsonObject *event,
+                             const char *member)
+{
+  JsonNode *node = json_object_get_member (event, member);
+  JsonArray *given = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  JsonArray *ids = json_array_new ();
+
+  for (unsigned i = 0; given != NULL && i < json_array_get_length (given) && i < 1024; i++)
+    {
+      JsonNode *element = json_array_get_element (given, i);
+      const char *id = json_node_get_value_type (element) == G_TYPE_STRING
+                       ? json_node_get_string (element) : NULL;
+
+      if (id != NULL && strlen (id) <= LILAC_EVENT_NAME_MAX && g_utf8_validate (id, -1, NULL))
+        json_array_add_string_element (ids, id);
+    }
+  return ids;
+}
+
+static void
+lilac_im_session_on_worker_plugins (LilacImSession *self,
+                                    JsonObject     *event)
+{
+  JsonObject *plugins = json_object_new ();
+
+  json_object_set_array_member (plugins, "protocols",
+                                lilac_im_session_plugin_ids (event, "protocols"));
+  json_object_set_array_member (plugins, "plugins", lilac_im_session_plugin_ids (event, "plugins"));
+  g_clear_pointer (&self->worker_plugins, json_object_unref);
+  self->worker_plugins = plugins;
+}
+
 static const struct {
   const char *type;
   LilacImEventHandler handler;
@@ -663,6 +697,7 @@ static const struct {
   { "request.closed", lilac_im_session_on_request_closed },
   { "transfer.offered", lilac_im_session_on_transfer_offered },
   { "transfer.progress", lilac_im_session_on_transfer_progress },
+  { "worker.plugins", lilac_im_session_on_worker_plugins },
 };
 
 /**

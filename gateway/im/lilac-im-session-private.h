@@ -39,6 +39,7 @@ struct _LilacImSession {
   char *presence_status;       /* (owned) */
   char *presence_message;      /* (owned) */
   JsonObject *settings;        /* (owned) the user's settings, as stored */
+  JsonObject *worker_plugins;  /* (owned) (nullable) what the worker said it loaded */
   GQueue notices;              /* (owned) the newest notify events for the user, JsonObject */
   gint64 last_active;          /* monotonic us of the last request of a login */
   gint64 storage_warned;       /* monotonic us of the last "history not saved" notice */
@@ -65,6 +66,8 @@ gboolean           lilac_im_session_check_running (LilacImSession *self,
 guint64 lilac_im_session_push (LilacImSession *self,
                                const char     *type,
                                JsonObject     *fields);
+void    lilac_im_session_push_notice (LilacImSession *self,
+                                      JsonObject     *fields);
 void    lilac_im_session_set_status_reason (LilacImSession *self,
                                             gint64          account_id,
                                             const char     *status,

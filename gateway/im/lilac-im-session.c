@@ -70,6 +70,7 @@ lilac_im_session_finalize (GObject *object)
   g_hash_table_unref (self->transfer_ids);
   g_hash_table_unref (self->transfers);
   json_object_unref (self->settings);
+  g_clear_pointer (&self->worker_plugins, json_object_unref);
   g_free (self->presence_status);
   g_free (self->presence_message);
   G_OBJECT_CLASS (lilac_im_session_parent_class)->finalize (object);
@@ -645,6 +646,8 @@ lilac_im_session_get_state (LilacImSession *self,
   json_object_set_string_member (presence, "message", self->presence_message);
   json_object_set_object_member (state, "presence", presence);
   json_object_set_string_member (state, "worker", lilac_im_session_get_worker_state (self));
+  if (self->worker_plugins != NULL)
+    json_object_set_object_member (state, "worker_plugins", json_object_ref (self->worker_plugins));
   return g_steal_pointer (&state);
 }
 

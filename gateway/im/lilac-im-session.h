@@ -122,6 +122,12 @@ void             lilac_im_session_remove_buddy_async (LilacImSession     *self,
                                                       GCancellable       *cancellable,
                                                       GAsyncReadyCallback callback,
                                                       gpointer            user_data);
+void             lilac_im_session_get_buddy_info_async (LilacImSession     *self,
+                                                        const char         *account_id,
+                                                        const char         *name,
+                                                        GCancellable       *cancellable,
+                                                        GAsyncReadyCallback callback,
+                                                        gpointer            user_data);
 gboolean         lilac_im_session_set_typing (LilacImSession *self,
                                               const char     *conversation_id,
                                               const char     *state,

@@ -82,18 +82,18 @@ lilac_protocols_new_from_json (JsonArray *list)
 
 /**
  * lilac_protocols_new_from_worker:
- * @worker_path: the lilac-worker binary
+ * @argv: (array zero-terminated=1): `lilac-worker --protocols` and its options
  * @error: return location for a #GError
  *
- * Runs `lilac-worker --protocols` and reads its answer.
+ * Runs the worker's protocol listing and reads its answer.
  *
  * Returns: (transfer full) (nullable): the protocols
  */
 LilacProtocols *
-lilac_protocols_new_from_worker (const char *worker_path,
-                                 GError    **error)
+lilac_protocols_new_from_worker (const char *const *argv,
+                                 GError           **error)
 {
-  const char *argv[] = { worker_path, "--protocols", NULL };
+  const char *worker_path = argv[0];
   g_autoptr(GSubprocess) process = NULL;
   g_autoptr(GBytes) output = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();

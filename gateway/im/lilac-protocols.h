@@ -15,8 +15,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (LilacProtocols, lilac_protocols, LILAC, PROTOCOLS, GObject)
 
 LilacProtocols *lilac_protocols_new_from_json (JsonArray *list);
-LilacProtocols *lilac_protocols_new_from_worker (const char *worker_path,
-                                                 GError    **error);
+LilacProtocols *lilac_protocols_new_from_worker (const char *const *argv,
+                                                 GError           **error);
 JsonArray      *lilac_protocols_get_list (LilacProtocols *self);
 gboolean        lilac_protocols_check_account (LilacProtocols *self,
                                                const char     *protocol,

@@ -226,9 +226,10 @@ lilac_supervisor_add_worker (LilacSupervisor *self,
 
 /* ------------------------------------------------------------- Arguments */
 
+/* what makes a libpurple of a worker: Lilac's plugin folders, the operator's plugins */
 static void
-lilac_supervisor_add_plugin_args (LilacSupervisor *self,
-                                  GPtrArray       *argv)
+lilac_supervisor_add_plugins (LilacSupervisor *self,
+                              GPtrArray       *argv)
 {
   for (unsigned i = 0; self->plugin_dirs[i] != NULL; i++)
     {
@@ -240,6 +241,13 @@ lilac_supervisor_add_plugin_args (LilacSupervisor *self,
       g_ptr_array_add (argv, g_strdup ("--load-plugin"));
       g_ptr_array_add (argv, g_strdup (self->plugins[i]));
     }
+}
+
+static void
+lilac_supervisor_add_plugin_args (LilacSupervisor *self,
+                                  GPtrArray       *argv)
+{
+  lilac_supervisor_add_plugins (self, argv);
   if (self->request_seconds > 0)
     {
       g_ptr_array_add (argv, g_strdup ("--request-seconds"));
@@ -699,6 +707,28 @@ const char *
 lilac_supervisor_get_worker_path (LilacSupervisor *self)
 {
   return self->worker_path;
+}
+
+/**
+ * lilac_supervisor_get_protocols_argv:
+ * @self: the supervisor
+ *
+ * The command that lists the protocol plugins of a worker: `lilac-worker
+ * --protocols` with the plugin folders and plugins the workers get, so that
+ * it sees the protocols they have.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the command
+ */
+char **
+lilac_supervisor_get_protocols_argv (LilacSupervisor *self)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+
+  g_ptr_array_add (argv, g_strdup (self->worker_path));
+  g_ptr_array_add (argv, g_strdup ("--protocols"));
+  lilac_supervisor_add_plugins (self, argv);
+  g_ptr_array_add (argv, NULL);
+  return (char **) g_ptr_array_free (g_steal_pointer (&argv), FALSE);
 }
 
 /**

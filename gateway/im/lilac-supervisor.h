@@ -29,6 +29,7 @@ void             lilac_supervisor_set_zygote_dir (LilacSupervisor *self,
 void             lilac_supervisor_set_request_seconds (LilacSupervisor *self,
                                                        int              seconds);
 const char      *lilac_supervisor_get_worker_path (LilacSupervisor *self);
+char           **lilac_supervisor_get_protocols_argv (LilacSupervisor *self);
 void             lilac_supervisor_spawn_async (LilacSupervisor    *self,
                                                const char         *user_dir,
                                                GCancellable       *cancellable,

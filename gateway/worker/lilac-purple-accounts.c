@@ -33,11 +33,10 @@
 #include "lilac-purple-buddies.h"
 #include "lilac-purple-core.h"
 #include "lilac-purple-protocols.h"
+#include "lilac-purple-retry.h"
 #include "lilac-worker-body.h"
 
 #define LILAC_PURPLE_ACCOUNTS_MAX_PASSWORD 4096
-#define LILAC_PURPLE_ACCOUNTS_RETRY_FIRST_MS 5000u
-#define LILAC_PURPLE_ACCOUNTS_RETRY_MAX_MS (5u * 60u * 1000u)
 
 typedef struct {
   char *id;                 /* (owned) the gateway's account id */
@@ -255,16 +254,6 @@ lilac_purple_accounts_retry_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* the delay before the next try: 5 s doubling to 5 minutes, with jitter */
-static guint
-lilac_purple_accounts_retry_delay (unsigned retries)
-{
-  guint64 delay = (guint64) LILAC_PURPLE_ACCOUNTS_RETRY_FIRST_MS << MIN (retries, 16u);
-
-  delay = MIN (delay, (guint64) LILAC_PURPLE_ACCOUNTS_RETRY_MAX_MS);
-  return (guint) (delay / 2 + (guint64) g_random_int_range (0, (gint32) (delay / 2) + 1));
-}
-
 static void
 lilac_purple_accounts_error_cb (PurpleConnection     *gc,
                                 PurpleConnectionError reason,
@@ -283,7 +272,7 @@ lilac_purple_accounts_error_cb (PurpleConnection     *gc,
                                    lilac_purple_accounts_reason_name (reason));
       return;
     }
-  delay = lilac_purple_accounts_retry_delay (record->retries);
+  delay = lilac_purple_retry_delay (record->retries, g_random_int ());
   record->retry_id = g_timeout_add (delay, lilac_purple_accounts_retry_cb, record);
   lilac_purple_account_report_retry (record, "error", text != NULL ? text : "",
                                      lilac_purple_accounts_reason_name (reason), delay);

@@ -14,6 +14,9 @@
  *
  * BUDDY_ADD puts a buddy in the list (group "Buddies" unless another is
  * given) and tells the server, which for XMPP sends a subscription request;
+ * BUDDY_INFO asks the protocol for someone's user info, which comes back
+ * through the notify operations (lilac-purple-notify.c).
+ *
  * BUDDY_REMOVE takes every buddy of that name off the account's list and
  * the server's. Both need the account connected: offline, the server would
  * not hear of it and would undo the change at the next sign-on.
@@ -380,6 +383,21 @@ lilac_purple_buddies_add (JsonObject *body,
   return json_object_new ();
 }
 
+/* the connected account and the person a {"account","name"} body names */
+static PurpleAccount *
+lilac_purple_buddies_get_target (JsonObject  *body,
+                                 const char **name,
+                                 GError     **error)
+{
+  const char *account_id;
+
+  if (!lilac_worker_body_get_string (body, "account", TRUE, LILAC_WORKER_BODY_MAX_ID,
+                                     &account_id, error) ||
+      !lilac_worker_body_get_string (body, "name", TRUE, LILAC_WORKER_BODY_MAX_NAME, name, error))
+    return NULL;
+  return lilac_purple_accounts_lookup (account_id, TRUE, error);
+}
+
 /**
  * lilac_purple_buddies_remove:
  * @body: a BUDDY_REMOVE body: {"account","name"}
@@ -392,15 +410,10 @@ JsonObject *
 lilac_purple_buddies_remove (JsonObject *body,
                              GError    **error)
 {
-  const char *account_id, *name;
-  PurpleAccount *account;
+  const char *name = NULL;
+  PurpleAccount *account = lilac_purple_buddies_get_target (body, &name, error);
   GSList *buddies;
 
-  if (!lilac_worker_body_get_string (body, "account", TRUE, LILAC_WORKER_BODY_MAX_ID,
-                                     &account_id, error) ||
-      !lilac_worker_body_get_string (body, "name", TRUE, LILAC_WORKER_BODY_MAX_NAME, &name, error))
-    return NULL;
-  account = lilac_purple_accounts_lookup (account_id, TRUE, error);
   if (account == NULL)
     return NULL;
   buddies = purple_find_buddies (account, name);
@@ -417,5 +430,29 @@ lilac_purple_buddies_remove (JsonObject *body,
       purple_blist_remove_buddy (buddy);
     }
   g_slist_free (buddies);
+  return json_object_new ();
+}
+
+/**
+ * lilac_purple_buddies_get_info:
+ * @body: a BUDDY_INFO body: {"account","name"}
+ * @error: return location for a #GError
+ *
+ * Asks the account's protocol for @name's user info; libpurple shows it
+ * through notify_userinfo when the server answers.
+ *
+ * Returns: (transfer full) (nullable): the reply, {}; unavailable when the
+ *   account is not connected
+ */
+JsonObject *
+lilac_purple_buddies_get_info (JsonObject *body,
+                               GError    **error)
+{
+  const char *name = NULL;
+  PurpleAccount *account = lilac_purple_buddies_get_target (body, &name, error);
+
+  if (account == NULL)
+    return NULL;
+  serv_get_info (purple_account_get_connection (account), name);
   return json_object_new ();
 }

@@ -22,5 +22,7 @@ JsonObject       *lilac_purple_buddies_add (JsonObject *body,
                                             GError    **error);
 JsonObject       *lilac_purple_buddies_remove (JsonObject *body,
                                                GError    **error);
+JsonObject       *lilac_purple_buddies_get_info (JsonObject *body,
+                                                 GError    **error);
 
 G_END_DECLS

@@ -10,8 +10,9 @@
 G_BEGIN_DECLS
 
 PurpleNotifyUiOps *lilac_purple_notify_get_ui_ops (void);
-void               lilac_purple_notify_emit (const char *level,
-                                             const char *title,
-                                             const char *text);
+void               lilac_purple_notify_emit (PurpleAccount *account,
+                                             const char    *level,
+                                             const char    *title,
+                                             const char    *text);
 
 G_END_DECLS

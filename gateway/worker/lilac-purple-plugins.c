@@ -22,10 +22,15 @@
  * keeps the value given.
  *
  * And what a worker loads on purpose: every plugin in Lilac's plugin folders
- * (--plugin-dir, probed before the system's folder, so a plugin there shadows
- * a system one of the same name), and the system plugins the operator lists
- * (--load-plugin). A plugin that is missing or fails to load is logged and,
- * once the gateway is there, reported as a notify event; the worker goes on.
+ * (--plugin-dir, probed before the system's folders, so a plugin there
+ * shadows a system one of the same name), and the system plugins the
+ * operator lists (--load-plugin). The system's folders are libpurple's own
+ * and, on a multiarch system, PREFIX/lib/purple-2, where some Debian packages
+ * install theirs (purple-xmpp-carbons, purple-rocketchat); it is probed after
+ * libpurple's, whose protocol plugins (and the libraries they bring, such as
+ * libjabber) those plugins need. A plugin that is missing or fails to load is
+ * logged and, once the gateway is there, reported as a notify event; the
+ * worker goes on. The gateway is also told which plugins are loaded.
  *
  * The modules of the loaded plugins stay mapped until the process exits:
  * libpurple closes them as it quits, yet what they allocated is then still
@@ -38,6 +43,7 @@
 
 #include <purple.h>
 
+#include "lilac-purple-core.h"
 #include "lilac-purple-notify.h"
 
 /* plugin basenames never loaded: the script loaders */
@@ -130,6 +136,10 @@ lilac_purple_plugins_add_search_paths (void)
   for (unsigned i = 0; lilac_purple_plugins_dirs != NULL && lilac_purple_plugins_dirs[i] != NULL;
        i++)
     purple_plugins_add_search_path (lilac_purple_plugins_dirs[i]);
+  purple_plugins_add_search_path (PURPLE_PLUGINDIR);
+  if (!g_str_equal (PURPLE_NOARCH_PLUGINDIR, PURPLE_PLUGINDIR) &&
+      g_file_test (PURPLE_NOARCH_PLUGINDIR, G_FILE_TEST_IS_DIR))
+    purple_plugins_add_search_path (PURPLE_NOARCH_PLUGINDIR);
 }
 
 static void
@@ -240,9 +250,63 @@ lilac_purple_plugins_report_failures (void)
   if (lilac_purple_plugins_failures == NULL)
     return;
   for (unsigned i = 0; i < lilac_purple_plugins_failures->len; i++)
-    lilac_purple_notify_emit ("warning", "A libpurple plugin did not load",
+    lilac_purple_notify_emit (NULL, "warning", "A libpurple plugin did not load",
                               lilac_purple_plugins_failures->pdata[i]);
   g_clear_pointer (&lilac_purple_plugins_failures, g_ptr_array_unref);
+}
+
+static int
+lilac_purple_plugins_compare_ids (gconstpointer a,
+                                  gconstpointer b)
+{
+  return g_strcmp0 (json_node_get_string ((JsonNode *) a), json_node_get_string ((JsonNode *) b));
+}
+
+/* the ids of @plugins, sorted */
+static JsonArray *
+lilac_purple_plugins_list_ids (GList *plugins)
+{
+  g_autoptr(GList) nodes = NULL;
+  JsonArray *ids = json_array_new ();
+
+  for (GList *l = plugins; l != NULL; l = l->next)
+    {
+      PurplePlugin *plugin = l->data;
+
+      if (plugin->info != NULL && plugin->info->type != PURPLE_PLUGIN_LOADER &&
+          purple_plugin_get_id (plugin) != NULL)
+        nodes = g_list_prepend (nodes, json_node_init_string (json_node_alloc (),
+                                                              purple_plugin_get_id (plugin)));
+    }
+  nodes = g_list_sort (nodes, lilac_purple_plugins_compare_ids);
+  for (GList *l = nodes; l != NULL; l = l->next)
+    json_array_add_element (ids, l->data);
+  return ids;
+}
+
+/**
+ * lilac_purple_plugins_report_loaded:
+ *
+ * Sends a worker.plugins event: the protocol plugins of this libpurple
+ * (purple_plugins_get_protocols()) and the other plugins loaded.
+ */
+void
+lilac_purple_plugins_report_loaded (void)
+{
+  g_autoptr(JsonObject) event = lilac_purple_event_new ("worker.plugins");
+  g_autoptr(GList) loaded = NULL;
+
+  for (GList *l = purple_plugins_get_loaded (); l != NULL; l = l->next)
+    {
+      PurplePlugin *plugin = l->data;
+
+      if (plugin->info != NULL && plugin->info->type == PURPLE_PLUGIN_STANDARD)
+        loaded = g_list_prepend (loaded, plugin);
+    }
+  json_object_set_array_member (event, "protocols",
+                                lilac_purple_plugins_list_ids (purple_plugins_get_protocols ()));
+  json_object_set_array_member (event, "plugins", lilac_purple_plugins_list_ids (loaded));
+  lilac_purple_emit (event);
 }
 
 /**

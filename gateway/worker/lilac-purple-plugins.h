@@ -16,6 +16,7 @@ void lilac_purple_plugins_configure (const char *const *dirs,
 void lilac_purple_plugins_add_search_paths (void);
 void lilac_purple_plugins_load (void);
 void lilac_purple_plugins_report_failures (void);
+void lilac_purple_plugins_report_loaded (void);
 const char *const *lilac_purple_plugins_get_dirs (void);
 
 G_END_DECLS

@@ -513,7 +513,7 @@ lilac_purple_requests_start_file (PurpleRequestType type,
   g_autofree char *text = g_strdup_printf ("%s\n(cancelled: Lilac has no files to choose from)",
                                            name != NULL ? name : "");
 
-  lilac_purple_notify_emit ("info", title != NULL ? title : "", text);
+  lilac_purple_notify_emit (account, "info", title != NULL ? title : "", text);
   g_array_append_val (request->callbacks, cancel_cb);
   request->cancel_action = 0;
   request->idle_id = g_idle_add (lilac_purple_requests_cancel_file_cb, request);
@@ -634,7 +634,7 @@ lilac_purple_requests_notify_added_cb (PurpleAccount *account,
                                            message != NULL ? "\n" : "",
                                            message != NULL ? message : "");
 
-  lilac_purple_notify_emit ("info", "Added to a buddy list", text);
+  lilac_purple_notify_emit (account, "info", "Added to a buddy list", text);
 }
 
 static PurpleAccountUiOps lilac_purple_requests_account_ops = {

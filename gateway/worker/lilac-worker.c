@@ -88,6 +88,7 @@ static const LilacWorkerRequest lilac_worker_handlers[] = {
   { LILAC_WIRE_TYPING_SET, lilac_purple_conversations_set_typing },
   { LILAC_WIRE_BUDDY_ADD, lilac_purple_buddies_add },
   { LILAC_WIRE_BUDDY_REMOVE, lilac_purple_buddies_remove },
+  { LILAC_WIRE_BUDDY_INFO, lilac_purple_buddies_get_info },
   { LILAC_WIRE_REQUEST_ANSWER, lilac_purple_requests_answer },
   { LILAC_WIRE_SETTINGS_SET, lilac_purple_settings_set },
   { LILAC_WIRE_PING, lilac_worker_ping },
@@ -193,6 +194,7 @@ lilac_worker_ready_cb (LilacWireChannel *channel,
 {
   g_debug ("the gateway (pid %d) is ready", lilac_wire_channel_get_peer_pid (channel));
   lilac_purple_plugins_report_failures ();
+  lilac_purple_plugins_report_loaded ();
 }
 
 static void

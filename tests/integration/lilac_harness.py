@@ -202,17 +202,18 @@ allow_registration = false
 {extra}
 VirtualHost "{domain}"
 Component "{muc}" "muc"
-  -- a new room is usable at once, without the owner submitting a configuration form first
-  muc_room_locking = false
+  -- false: a new room is usable at once, without the owner submitting a configuration form first
+  muc_room_locking = {muc_locking}
 """
 
 
 class Prosody:
     """A Prosody on a free 127.0.0.1 port with its own config and data in a temp folder."""
 
-    def __init__(self, domain="localhost", folder=None, extra=""):
+    def __init__(self, domain="localhost", folder=None, extra="", muc_locking=False):
         """folder: where config and data go (default: a temp folder removed at the end);
-        extra: more global configuration lines."""
+        extra: more global configuration lines; muc_locking: a new MUC room stays locked until its
+        owner submits the configuration form (XEP-0045 10.1.3)."""
         self.dir = folder or make_temp_dir("lilac-prosody-")
         self.port = free_port()
         self.domain = domain
@@ -222,7 +223,7 @@ class Prosody:
         os.makedirs(os.path.join(self.dir, "data"), exist_ok=True)
         with open(self.config, "w") as config:
             config.write(PROSODY_CONFIG.format(dir=self.dir, port=self.port, domain=domain, muc=self.muc,
-                                               extra=extra))
+                                               extra=extra, muc_locking="true" if muc_locking else "false"))
         self.pid = None
 
     def register(self, user, password):

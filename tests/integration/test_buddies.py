@@ -5,8 +5,10 @@
 outside slixmpp client (bob) that answers nothing by itself: a buddy added from Lilac asks bob for
 a subscription; bob's own request reaches the user as a request of kind authorize, and accepting
 it through the API completes the subscription; bob's presence and chat states arrive as presence
-and typing events, and the user's typing reaches bob. A request still open when the account signs
-off is closed, and one nobody answers closes by itself after [workers] request_seconds."""
+and typing events, and the user's typing reaches bob. Asking for someone's info (POST
+/buddies/info) brings the vCard dora published as a notify event of the account. A request still
+open when the account signs off is closed, and one nobody answers closes by itself after [workers]
+request_seconds."""
 
 import time
 
@@ -16,6 +18,8 @@ from lilac_harness import expect
 ALICE_PASSWORD = "alice-buddies-pw"
 BOB_PASSWORD = "bob-buddies-pw"
 CAROL_PASSWORD = "carol-buddies-pw"
+DORA_PASSWORD = "dora-buddies-pw"
+DORA_NAME = "Dora Vcard-Explorer"
 
 prosody = lilac = client = bob = None
 account = None
@@ -24,7 +28,8 @@ alice_jid = bob_jid = None
 
 def setup_module():
     global prosody, lilac, client, bob, alice_jid, bob_jid
-    prosody = h.start_prosody(alice=ALICE_PASSWORD, bob=BOB_PASSWORD, carol=CAROL_PASSWORD)
+    prosody = h.start_prosody(alice=ALICE_PASSWORD, bob=BOB_PASSWORD, carol=CAROL_PASSWORD,
+                              dora=DORA_PASSWORD)
     alice_jid, bob_jid = prosody.jid("alice"), prosody.jid("bob")
     bob = h.XmppPeer(bob_jid, BOB_PASSWORD, prosody.port, auto_authorize=False).start()
     lilac = h.start_lilac({"ann": "ann-login-pw"})
@@ -112,6 +117,34 @@ def test_typing_to_bob():
     expect(status == 204, "POST /typing answered %s %r" % (status, body))
     state = bob.chatstates.wait(lambda s: s["state"] == "composing", 15, bob_jid)
     expect(state["from"].startswith(alice_jid), "chat state from %r" % state)
+
+
+@h.timeout(60)
+def test_buddy_info_from_the_vcard():
+    dora_jid = prosody.jid("dora")
+    dora = h.XmppPeer(dora_jid, DORA_PASSWORD, prosody.port,
+                      setup=lambda xmpp: xmpp.register_plugin("xep_0054")).start()
+
+    def publish():
+        vcard = dora.xmpp["xep_0054"].make_vcard()
+        vcard["FN"] = DORA_NAME
+        vcard["NICKNAME"] = "dora"
+        return dora.xmpp["xep_0054"].publish_vcard(vcard)
+    dora.call(publish)
+    dora.stop()
+    status, body = client.post("buddies/info", json={"account": account["id"], "name": dora_jid})
+    expect(status == 202, "POST /buddies/info answered %s %r" % (status, body))
+    event = client.wait_event(lambda e: e.get("type") == "notify" and DORA_NAME in e.get("text", ""),
+                              timeout=15)
+    h.diag("user info: %r" % event)
+    expect(event.get("account") == account["id"], "the notify names no account: %r" % event)
+    expect(dora_jid in event["title"], "title: %r" % event)
+    expect(any(line.endswith(": " + DORA_NAME) for line in event["text"].splitlines()),
+           "no 'Label: value' line for the full name: %r" % event["text"])
+    for body in ({"account": account["id"]}, {"account": account["id"], "name": ""},
+                 {"account": "999", "name": dora_jid}, {"account": account["id"], "name": dora_jid, "x": 1}):
+        status, answer = client.post("buddies/info", json=body)
+        expect(status in (400, 404), "POST /buddies/info %r answered %s %r" % (body, status, answer))
 
 
 def test_buddy_remove():

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Copyright 2026 The Lilac developers
 """Auto-reconnect: the XMPP server goes away while an account is online; account.status says error
-(a network error, with the delay before the next try) and the worker keeps trying; when the server
-is back the account comes online by itself. A wrong password, though, is not retried; a changed
+(a network error, with the delay before the next try: within 5 s the first time, twice as long
+the next) and the worker tries again when it said; when the server is back the account comes online by itself. A wrong password, though, is not retried; a changed
 password or options sign the account on again."""
 
 import time
@@ -46,12 +46,23 @@ def test_server_gone_and_back():
     error = event if event["status"] == "error" else client.wait_event(
         status_of(account["id"], "error"), timeout=30)
     expect(error.get("reason") == "network", "reason: %r" % error)
-    expect(isinstance(error.get("retry_in"), int) and 0 < error["retry_in"] <= 5000,
-           "the first retry is not within 5 s: %r" % error)
-    # at least one more try fails while the server is away
-    client.wait_event(status_of(account["id"], "connecting"), timeout=30)
+    expect(isinstance(error.get("retry_in"), int) and 2500 <= error["retry_in"] <= 5000,
+           "the first retry is not within 5 s (half of it at least): %r" % error)
+    # the next try comes when the error said, timed on the gateway's clock (the events' times)
+    retry = client.wait_event(status_of(account["id"], "connecting"), timeout=30)
+    gap = retry["time"] - error["time"]
+    h.diag("first try %d ms after the error (retry_in %d)" % (gap, error["retry_in"]))
+    expect(gap <= 5000 + 1000, "the first try came %d ms after the error" % gap)
+    expect(gap >= error["retry_in"] - 250, "the first try came %d ms after the error, not after %d ms"
+           % (gap, error["retry_in"]))
+    # it fails too while the server is away, and the delay doubles: 5 to 10 s this time
     later = client.wait_event(status_of(account["id"], "error"), timeout=30)
-    expect(later.get("retry_in", 0) > 0, "no retry after the second failure: %r" % later)
+    expect(5000 <= later.get("retry_in", 0) <= 10000, "the second delay did not double: %r" % later)
+    again = client.wait_event(status_of(account["id"], "connecting"), timeout=30)
+    gap = again["time"] - later["time"]
+    h.diag("second try %d ms after the error (retry_in %d)" % (gap, later["retry_in"]))
+    expect(later["retry_in"] - 250 <= gap <= later["retry_in"] + 1000,
+           "the second try came %d ms after the error, not after %d ms" % (gap, later["retry_in"]))
     prosody.start()
     client.wait_event(status_of(account["id"], "online"), timeout=60)
     h.diag("back online %.1f s after the server went away" % (time.monotonic() - started))

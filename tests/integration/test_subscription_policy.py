@@ -4,12 +4,17 @@
 """The subscription policy (plugins/subscription-policy, set with PATCH /users/me/settings): with
 accept_all an outside client's subscription request is accepted without a request event, with
 reject it is refused, with accept_buddies only people in the buddy list are accepted, and with ask
-the user is asked again."""
+the user is asked again. The policy outlives the worker: one killed and restarted by the gateway
+gets it again before its account signs on."""
+
+import os
+import signal
 
 import lilac_harness as h
 from lilac_harness import expect
 
-PASSWORDS = {name: name + "-policy-pw" for name in ("alice", "carol", "dave", "erin", "frank", "gina")}
+PASSWORDS = {name: name + "-policy-pw"
+             for name in ("alice", "carol", "dave", "erin", "frank", "gina", "hana")}
 
 prosody = lilac = client = None
 account = None
@@ -84,6 +89,33 @@ def test_ask_asks_again():
 def test_unknown_policy_is_refused():
     status, body = client.patch("users/me/settings", json={"subscription_policy": "sometimes"})
     expect(status == 400, "an unknown policy answered %s %r" % (status, body))
+
+def user_worker():
+    """The pid of the one user worker: a child of the zygote (the zygote is lilac's child)."""
+    for pid in h.group_members(lilac.pgid):
+        with open("/proc/%d/stat" % pid) as stat:
+            parent = int(stat.read().rsplit(")", 1)[1].split()[1])
+        if parent != lilac.process.pid and "--zygote" in h.cmdline(pid):
+            return pid
+    return None
+
+@h.timeout(60)
+def test_policy_is_sent_again_to_a_restarted_worker():
+    set_policy("accept_all")
+    client.settle()
+    pid = user_worker()
+    expect(pid is not None, "no user worker among %r" % h.group_members(lilac.pgid))
+    os.kill(pid, signal.SIGKILL)
+    client.wait_event(lambda e: e.get("type") == "session.worker" and e.get("state") == "restarting",
+                      timeout=15)
+    client.wait_event(lambda e: e.get("type") == "session.worker" and e.get("state") == "running",
+                      timeout=15)
+    client.wait_event(lambda e: e.get("type") == "account.status" and e.get("status") == "online",
+                      timeout=30)
+    expect(user_worker() not in (None, pid), "the worker was not replaced")
+    # a fresh worker's policy is ask: accepted without asking means the gateway sent it again
+    expect(ask_alice("hana") == "subscribed", "hana was refused")
+    no_request_event()
 
 def test_gateway_stops_cleanly():
     lilac.assert_clean_exit()
