@@ -169,6 +169,47 @@ lilac_web_light_home_conversations (LilacWebLightRequest *request,
     lilac_web_slots_take_html (slots, "pager", pager);
 }
 
+/* a link, after a separator when @html holds one already */
+static void
+lilac_web_light_home_append_link (LilacWebHtml *html,
+                                  const char   *href,
+                                  const char   *text)
+{
+  if (lilac_web_html_get_length (html) > 0)
+    lilac_web_html_append_text (html, " | ");
+  lilac_web_light_append_link (html, href, text);
+}
+
+/* what waits for an answer, at the top where it is noticed */
+static LilacWebHtml *
+lilac_web_light_home_waiting (LilacWebLightRequest *request,
+                              guint                 n_requests,
+                              guint                 n_offers)
+{
+  const LilacWebLanguage *language = request->language;
+  g_autoptr(LilacWebSlots) slots = lilac_web_slots_new ();
+  LilacWebHtml *links = lilac_web_html_new ();
+  LilacWebHtml *html = lilac_web_html_new ();
+
+  if (n_requests > 0)
+    {
+      /* TRANSLATORS: a link to the requests (buddy authorizations, certificates) that wait */
+      g_autofree char *text = g_strdup_printf (_("Requests waiting: %u"), n_requests);
+
+      lilac_web_light_home_append_link (links, LILAC_WEB_LIGHT_PREFIX "/requests", text);
+    }
+  if (n_offers > 0)
+    {
+      /* TRANSLATORS: a link to the files offered to the user that wait for an answer */
+      g_autofree char *text = g_strdup_printf (_("File offers waiting: %u"), n_offers);
+
+      lilac_web_light_home_append_link (links, LILAC_WEB_LIGHT_PREFIX "/files", text);
+    }
+  lilac_web_slots_take_html (slots, "links", links);
+  lilac_web_template_append ("waiting", slots, html);
+  return html;
+}
+
 static void
 lilac_web_light_home_counts (LilacWebLightRequest *request,
                              JsonObject           *state,
@@ -177,19 +218,23 @@ lilac_web_light_home_counts (LilacWebLightRequest *request,
   const LilacWebLanguage *language = request->language;
   JsonArray *requests = lilac_web_light_json_array (state, "requests");
   JsonArray *transfers = lilac_web_light_json_array (state, "transfers");
+  guint n_requests = requests != NULL ? json_array_get_length (requests) : 0;
+  guint n_offers = lilac_web_light_files_count_offers (transfers);
   LilacWebHtml *html = lilac_web_html_new ();
-  g_autofree char *text = NULL;
+  g_autofree char *requests_text = NULL;
+  g_autofree char *files_text = NULL;
 
-  /* TRANSLATORS: a link to the requests (buddy authorizations, certificates) that wait */
-  text = g_strdup_printf (_("Requests (%u)"), requests != NULL ? json_array_get_length (requests) : 0);
-  lilac_web_light_append_link (html, LILAC_WEB_LIGHT_PREFIX "/requests", text);
-  lilac_web_slots_take_html (slots, "requests", html);
-  g_free (text);
-  html = lilac_web_html_new ();
+  if (n_requests > 0 || n_offers > 0)
+    lilac_web_slots_take_html (slots, "waiting",
+                               lilac_web_light_home_waiting (request, n_requests, n_offers));
+  /* TRANSLATORS: a link to the requests (buddy authorizations, certificates) */
+  requests_text = g_strdup_printf (_("Requests (%u)"), n_requests);
+  lilac_web_light_home_append_link (html, LILAC_WEB_LIGHT_PREFIX "/requests", requests_text);
   /* TRANSLATORS: a link to the file transfers */
-  text = g_strdup_printf (_("Files (%u)"), transfers != NULL ? json_array_get_length (transfers) : 0);
-  lilac_web_light_append_link (html, LILAC_WEB_LIGHT_PREFIX "/files", text);
-  lilac_web_slots_take_html (slots, "files", html);
+  files_text = g_strdup_printf (_("Files (%u)"),
+                                transfers != NULL ? json_array_get_length (transfers) : 0);
+  lilac_web_light_home_append_link (html, LILAC_WEB_LIGHT_PREFIX "/files", files_text);
+  lilac_web_slots_take_html (slots, "links", html);
 }
 
 static void

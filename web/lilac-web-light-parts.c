@@ -163,6 +163,19 @@ lilac_web_light_append_link (LilacWebHtml *out,
   lilac_web_template_append ("link", slots, out);
 }
 
+/* a submit button: a form sends @name=@label when it is pressed */
+void
+lilac_web_light_append_button (LilacWebHtml *out,
+                               const char   *name,
+                               const char   *label)
+{
+  g_autoptr(LilacWebSlots) slots = lilac_web_slots_new ();
+
+  lilac_web_slots_set_text (slots, "name", name);
+  lilac_web_slots_set_text (slots, "label", label);
+  lilac_web_template_append ("button", slots, out);
+}
+
 /* Returns: (transfer full): a paragraph that is a link */
 LilacWebHtml *
 lilac_web_light_link_paragraph (const char *href,
@@ -321,6 +334,35 @@ lilac_web_light_pager (LilacWebLightRequest *request,
   html = lilac_web_html_new ();
   lilac_web_template_append ("pager", slots, html);
   return html;
+}
+
+/**
+ * lilac_web_light_fit:
+ * @budget: the most bytes the part may take
+ * @n_levels: how many levels of shortening @render knows, at least 1
+ * @render: makes the part at a level
+ *
+ * Keeps a page small whatever its names and texts: the part is made at
+ * level 0, and again with shorter texts at each next level until it fits.
+ *
+ * Returns: (transfer full): the part at the first level that fits in
+ *   @budget, or at the last level
+ */
+LilacWebHtml *
+lilac_web_light_fit (LilacWebLightRequest   *request,
+                     gsize                   budget,
+                     unsigned                n_levels,
+                     LilacWebLightRenderFunc render,
+                     gpointer                user_data)
+{
+  for (unsigned level = 0;; level++)
+    {
+      LilacWebHtml *html = render (request, level, user_data);
+
+      if (level + 1 >= n_levels || lilac_web_html_get_length (html) <= budget)
+        return html;
+      lilac_web_html_free (html);
+    }
 }
 
 /**

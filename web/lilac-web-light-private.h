@@ -58,6 +58,7 @@ extern const LilacWebLightRoute lilac_web_light_routes_buddies[];
 extern const LilacWebLightRoute lilac_web_light_routes_conversation[];
 extern const LilacWebLightRoute lilac_web_light_routes_new[];
 extern const LilacWebLightRoute lilac_web_light_routes_requests[];
+extern const LilacWebLightRoute lilac_web_light_routes_files[];
 
 /* the page a handler fills, then gives to lilac_web_light_request_answer_page() */
 typedef struct {
@@ -123,6 +124,9 @@ JsonObject   *lilac_web_light_json_object (JsonObject *object,
 void          lilac_web_light_append_link (LilacWebHtml *out,
                                            const char   *href,
                                            const char   *text);
+void          lilac_web_light_append_button (LilacWebHtml *out,
+                                             const char   *name,
+                                             const char   *label);
 LilacWebHtml *lilac_web_light_link_paragraph (const char *href,
                                               const char *text);
 LilacWebHtml *lilac_web_light_paragraph (const char *text);
@@ -143,5 +147,18 @@ LilacWebHtml *lilac_web_light_pager (LilacWebLightRequest *request,
                                      const char           *path,
                                      unsigned              number,
                                      gboolean              more);
+
+/* a part of a page, made with names and texts cut shorter at each higher level */
+typedef LilacWebHtml *(*LilacWebLightRenderFunc) (LilacWebLightRequest *request,
+                                                  unsigned              level,
+                                                  gpointer              user_data);
+LilacWebHtml *lilac_web_light_fit (LilacWebLightRequest   *request,
+                                   gsize                   budget,
+                                   unsigned                n_levels,
+                                   LilacWebLightRenderFunc render,
+                                   gpointer                user_data);
+
+/* in lilac-web-light-files.c, for the home page */
+guint         lilac_web_light_files_count_offers (JsonArray *transfers);
 
 G_END_DECLS
