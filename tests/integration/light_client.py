@@ -121,6 +121,14 @@ def dump(program, html):
     return result.stdout.decode("utf-8", errors="replace")
 
 
+def expect_readable(name, page, words):
+    """w3m and lynx both show each of words on the page."""
+    for program in ("w3m", "lynx"):
+        text = dump(program, page.text)
+        for expected in words:
+            expect(expected in text, "%s's %s page lacks %r:\n%s" % (program, name, expected, text))
+
+
 def check_page(name, page):
     """Every /m/ page: valid HTML, small, no script, the headers of a page nothing may script or frame."""
     import html5lib  # Debian's python3-html5lib: run with /usr/bin/python3
