@@ -35,10 +35,7 @@ static const LilacWebFormField lilac_web_light_file_fields[] = {
   { NULL }
 };
 
-static const struct {
-  const char *state;
-  const char *label;
-} lilac_web_light_transfer_states[] = {
+static const LilacWebLightLabel lilac_web_light_transfer_states[] = {
   { "pending", N_("waiting") },
   { "active", N_("in progress") },
   { "done", N_("done") },
@@ -50,18 +47,6 @@ static const struct {
 static const glong lilac_web_light_file_lengths[][2] = { { 60, 40 }, { 32, 24 }, { 16, 16 } };
 
 /* ---------------------------------------------------------------- Helpers */
-
-static const char *
-lilac_web_light_file_state_label (const LilacWebLanguage *language,
-                                  const char             *state)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (lilac_web_light_transfer_states); i++)
-    {
-      if (g_str_equal (state, lilac_web_light_transfer_states[i].state))
-        return _(lilac_web_light_transfer_states[i].label);
-    }
-  return state;
-}
 
 static gboolean
 lilac_web_light_file_is_offer (JsonObject *transfer)
@@ -180,7 +165,10 @@ lilac_web_light_file_append (LilacWebLightRequest *request,
   lilac_web_slots_set_text (slots, "size", size);
   /* TRANSLATORS: a file received from someone, or sent to someone */
   lilac_web_slots_set_printf (slots, "peer", incoming ? _("from %s") : _("to %s"), peer);
-  lilac_web_slots_set_text (slots, "state", lilac_web_light_file_state_label (language, state));
+  lilac_web_slots_set_text (slots, "state",
+                            lilac_web_light_label (language, lilac_web_light_transfer_states,
+                                                   G_N_ELEMENTS (lilac_web_light_transfer_states),
+                                                   state));
   if (g_str_equal (state, "active"))
     lilac_web_light_file_progress (request, transfer, slots);
   if (lilac_web_light_file_is_offer (transfer) || lilac_web_light_file_is_moving (transfer))
@@ -199,22 +187,17 @@ lilac_web_light_file_append (LilacWebLightRequest *request,
   lilac_web_template_append ("file", slots, items);
 }
 
-typedef struct {
-  GPtrArray *transfers;      /* (unowned) (element-type JsonObject) sorted */
-  guint first;
-} LilacWebLightFilesList;
-
 static LilacWebHtml *
 lilac_web_light_files_list (LilacWebLightRequest *request,
                             unsigned              level,
                             gpointer              user_data)
 {
-  LilacWebLightFilesList *list = user_data;
+  LilacWebLightSlice *list = user_data;
   LilacWebHtml *items = lilac_web_html_new ();
 
   for (guint i = list->first;
-       i < list->transfers->len && i < list->first + LILAC_WEB_LIGHT_FILES_PAGE_SIZE; i++)
-    lilac_web_light_file_append (request, list->transfers->pdata[i], level, items);
+       i < list->items->len && i < list->first + LILAC_WEB_LIGHT_FILES_PAGE_SIZE; i++)
+    lilac_web_light_file_append (request, list->items->pdata[i], level, items);
   return lilac_web_light_list (items);
 }
 
@@ -244,7 +227,7 @@ lilac_web_light_files_get (LilacWebLightRequest *request)
                                                                  LILAC_WEB_LIGHT_REFRESH_COOKIE);
   JsonArray *list = lilac_web_light_json_array (state, "transfers");
   unsigned number = lilac_web_light_page_number (request);
-  LilacWebLightFilesList shown = { transfers, (number - 1) * LILAC_WEB_LIGHT_FILES_PAGE_SIZE };
+  LilacWebLightSlice shown = { transfers, (number - 1) * LILAC_WEB_LIGHT_FILES_PAGE_SIZE };
 
   if (state == NULL)
     {

@@ -13,10 +13,7 @@
 #define LILAC_WEB_LIGHT_PAGE_MAX 10000
 
 /* the presences of API.md, for the user's own and for buddies */
-static const struct {
-  const char *status;
-  const char *label;
-} lilac_web_light_presences[] = {
+static const LilacWebLightLabel lilac_web_light_presences[] = {
   { "available", N_("Available") },
   { "away", N_("Away") },
   { "busy", N_("Busy") },
@@ -366,6 +363,28 @@ lilac_web_light_fit (LilacWebLightRequest   *request,
 }
 
 /**
+ * lilac_web_light_label:
+ * @labels: (array length=n_labels): words and their labels
+ * @key: (nullable): a word of the API
+ *
+ * Returns: (transfer none): the label of @key in @language, or @key itself
+ *   when @labels do not have it
+ */
+const char *
+lilac_web_light_label (const LilacWebLanguage   *language,
+                       const LilacWebLightLabel *labels,
+                       guint                     n_labels,
+                       const char               *key)
+{
+  for (guint i = 0; i < n_labels; i++)
+    {
+      if (g_strcmp0 (key, labels[i].key) == 0)
+        return _(labels[i].label);
+    }
+  return key;
+}
+
+/**
  * lilac_web_light_presence_label:
  * @status: a presence status, e.g. "away"
  *
@@ -375,12 +394,8 @@ const char *
 lilac_web_light_presence_label (const LilacWebLanguage *language,
                                 const char             *status)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (lilac_web_light_presences); i++)
-    {
-      if (g_strcmp0 (status, lilac_web_light_presences[i].status) == 0)
-        return _(lilac_web_light_presences[i].label);
-    }
-  return status;
+  return lilac_web_light_label (language, lilac_web_light_presences,
+                                G_N_ELEMENTS (lilac_web_light_presences), status);
 }
 
 /* Returns: (transfer full): an option for each presence, @current selected */
@@ -391,8 +406,8 @@ lilac_web_light_presence_options (const LilacWebLanguage *language,
   LilacWebHtml *html = lilac_web_html_new ();
 
   for (guint i = 0; i < G_N_ELEMENTS (lilac_web_light_presences); i++)
-    lilac_web_light_append_option (html, lilac_web_light_presences[i].status,
+    lilac_web_light_append_option (html, lilac_web_light_presences[i].key,
                                    _(lilac_web_light_presences[i].label),
-                                   g_strcmp0 (current, lilac_web_light_presences[i].status) == 0);
+                                   g_strcmp0 (current, lilac_web_light_presences[i].key) == 0);
   return html;
 }

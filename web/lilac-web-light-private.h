@@ -59,6 +59,19 @@ extern const LilacWebLightRoute lilac_web_light_routes_conversation[];
 extern const LilacWebLightRoute lilac_web_light_routes_new[];
 extern const LilacWebLightRoute lilac_web_light_routes_requests[];
 extern const LilacWebLightRoute lilac_web_light_routes_files[];
+extern const LilacWebLightRoute lilac_web_light_routes_accounts[];
+
+/* a word of the API (a status, a state) and what the reader sees for it */
+typedef struct {
+  const char *key;
+  const char *label;                 /* N_() English, translated when shown */
+} LilacWebLightLabel;
+
+/* the part of a sorted list that a page shows */
+typedef struct {
+  GPtrArray *items;                  /* (unowned) (element-type JsonObject) */
+  guint first;
+} LilacWebLightSlice;
 
 /* the page a handler fills, then gives to lilac_web_light_request_answer_page() */
 typedef struct {
@@ -139,6 +152,10 @@ void          lilac_web_light_append_option (LilacWebHtml *out,
 LilacWebHtml *lilac_web_light_account_options (JsonArray  *accounts,
                                                const char *selected);
 unsigned      lilac_web_light_page_number (LilacWebLightRequest *request);
+const char   *lilac_web_light_label (const LilacWebLanguage   *language,
+                                     const LilacWebLightLabel *labels,
+                                     guint                     n_labels,
+                                     const char               *key);
 const char   *lilac_web_light_presence_label (const LilacWebLanguage *language,
                                               const char             *status);
 LilacWebHtml *lilac_web_light_presence_options (const LilacWebLanguage *language,
@@ -158,7 +175,12 @@ LilacWebHtml *lilac_web_light_fit (LilacWebLightRequest   *request,
                                    LilacWebLightRenderFunc render,
                                    gpointer                user_data);
 
-/* in lilac-web-light-files.c, for the home page */
+/* for the home page, in lilac-web-light-files.c and lilac-web-light-accounts.c */
 guint         lilac_web_light_files_count_offers (JsonArray *transfers);
+LilacWebHtml *lilac_web_light_accounts_list (LilacWebLightRequest *request,
+                                             JsonArray            *accounts,
+                                             guint                 first,
+                                             guint                 count,
+                                             unsigned              level);
 
 G_END_DECLS

@@ -26,6 +26,7 @@ static const LilacWebLightRoute *const lilac_web_light_route_tables[] = {
   lilac_web_light_routes_new,
   lilac_web_light_routes_requests,
   lilac_web_light_routes_files,
+  lilac_web_light_routes_accounts,
 };
 
 /* ---------------------------------------------------------------- Matching */

@@ -127,8 +127,8 @@ def test_buddy_online():
 def test_send_message_through_form():
     global conversation
     buddies = expect_page(light.get("/m/buddies"))
-    link = re.search(r'<a href="([^"]*)">bob@localhost</a>', buddies.text).group(1).replace("&amp;", "&")
-    expect(link.startswith("/m/im?"), "the buddy links to %s" % link)
+    link = re.search(r'<a href="([^"]*)">bob@localhost</a>', buddies.text).group(1)
+    expect(re.fullmatch(r"/m/b/%s/[0-9a-f]{16}" % account["id"], link), "the buddy links to %s" % link)
     form = expect_page(light.get(link), 200, "/m/im")
     check_page("im", form)
     expect(form.field("to") == "bob@localhost", "the form is not for bob: %r" % form.field("to"))
