@@ -6,7 +6,8 @@
 ann logs in through the /m/ form (a cookie jar, redirects followed); her XMPP account alice is on a
 private Prosody where alice and bob (slixmpp) have subscribed to each other, so bob is an online
 buddy. Pages are checked as HTML (html5lib, strict), by size, in w3m and lynx, in English and
-Chinese; form posts without the CSRF token, or with bad input, change nothing."""
+Chinese; form posts without the CSRF token, or with bad input, change nothing. An IM started
+through /m/new with carol, whom no buddy list holds, reaches her, and her answer shows."""
 
 import json
 import re
@@ -19,10 +20,11 @@ from light_client import LightClient, check_page, checked_pages, dump, expect_pa
 
 ALICE_PASSWORD = "alice-light-pw"
 BOB_PASSWORD = "bob-light-pw"
+CAROL_PASSWORD = "carol-light-pw"
 ANN_PASSWORD = "ann-light-pw"
 MARKUP = '<b>bold</b> <script>alert(1)</script> & "quoted"'
 
-prosody = lilac = api = bob = light = None
+prosody = lilac = api = bob = carol = light = None
 account = None
 conversation = None
 
@@ -45,9 +47,11 @@ def subscribe_each_other(alice_jid, bob_peer):
 
 
 def setup_module():
-    global prosody, lilac, api, bob, light, account
-    prosody = h.start_prosody(alice=ALICE_PASSWORD, bob=BOB_PASSWORD)
+    global prosody, lilac, api, bob, carol, light, account
+    prosody = h.start_prosody(alice=ALICE_PASSWORD, bob=BOB_PASSWORD, carol=CAROL_PASSWORD)
     bob = h.XmppPeer(prosody.jid("bob"), BOB_PASSWORD, prosody.port).start()
+    # carol is on no one's buddy list
+    carol = h.XmppPeer(prosody.jid("carol"), CAROL_PASSWORD, prosody.port, auto_authorize=False).start()
     subscribe_each_other(prosody.jid("alice"), bob)
     lilac = h.start_lilac({"ann": ANN_PASSWORD})
     # the light view adds no IM accounts: the API does, as the full page would
@@ -142,6 +146,27 @@ def test_send_message_through_form():
     conversations = [c for c in api.state()["conversations"] if c["name"] == "bob@localhost"]
     expect(len(conversations) == 1, "no conversation with bob in /state: %r" % api.state()["conversations"])
     conversation = conversations[0]["id"]
+
+
+@h.timeout(60)
+def test_start_an_im_with_someone_not_a_buddy():
+    carol_jid = prosody.jid("carol")
+    expect(all(buddy["name"] != carol_jid for buddy in api.state()["buddies"]), "carol is a buddy")
+    form = expect_page(light.get("/m/new"))
+    expect(form.field("to", "/m/im") == "", "the form is filled in: %r" % form.field("to", "/m/im"))
+    text = "hello carol, whom I found in no buddy list"
+    sent = light.post("/m/im", {"csrf": form.field("csrf", "/m/im"), "account": account["id"], "to": carol_jid,
+                                "text": text})
+    expect_page(sent)
+    expect(re.fullmatch(r"/m/c/\d+", sent.path) and sent.query == "sent=1",
+           "sending did not open the conversation: %s" % sent.url)
+    expect("Message sent." in sent.text and text in sent.text, "the conversation page:\n%s" % sent.text)
+    check_page("conversation-not-a-buddy", sent)
+    received = carol.wait_message(lambda message: message["body"] == text, timeout=15)
+    expect(received["from"].startswith(prosody.jid("alice")), "carol got it from %r" % received)
+    carol.send(prosody.jid("alice"), "hello to you, whoever you are")
+    h.wait_until(lambda: "hello to you, whoever you are" in expect_page(light.get(sent.path)).text, timeout=15,
+                 interval=0.3, message="carol's answer on the conversation page")
 
 
 def test_conversation_page_and_send_form():
