@@ -6,7 +6,8 @@
 ann logs in through the /m/ form (a cookie jar, redirects followed); her XMPP account alice is on a
 private Prosody where alice and bob (slixmpp) have subscribed to each other, so bob is an online
 buddy. Pages are checked as HTML (html5lib, strict), by size, in w3m and lynx, in English and
-Chinese; form posts without the CSRF token, or with bad input, change nothing. An IM started
+Chinese; form posts without the CSRF token (the login form's own token included), or with bad
+input, change nothing. An IM started
 through /m/new with carol, whom no buddy list holds, reaches her, and her answer shows."""
 
 import json
@@ -61,14 +62,15 @@ def setup_module():
     light = LightClient(lilac.base_url)
 
 
-def bob_got_nothing(within=1.5):
+def bob_got_nothing(within=1.5, peer=None):
+    peer = peer or bob
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         try:
-            message = bob.inbox.queue.get(timeout=0.1)
+            message = peer.inbox.queue.get(timeout=0.1)
         except Exception:
             continue
-        raise AssertionError("bob got a message he should not have: %r" % message)
+        raise AssertionError("%s got a message he should not have: %r" % (peer.jid, message))
 
 
 def history_texts(conversation_id):
@@ -239,11 +241,41 @@ def test_post_without_csrf_changes_nothing():
     for fields in ({"status": "away", "message": "gone"}, {"csrf": "nope", "status": "away"}):
         expect_page(light.post("/m/presence", fields), 403)
     expect_page(light.post("/m/join", {"account": account["id"], "room": "x@conference.localhost"}), 403)
+    for fields in ({"account": account["id"], "to": prosody.jid("carol"), "text": "no token"},
+                   {"csrf": "z" * 43, "account": account["id"], "to": prosody.jid("bob"), "text": "wrong token"}):
+        expect_page(light.post("/m/im", fields), 403)
     expect_page(light.post("/m/logout", {}), 403)
     bob_got_nothing()
+    bob_got_nothing(0.1, carol)
     expect(history_texts(conversation) == before, "a post without the token changed the history")
     expect(api.state()["presence"] == state_before, "a post without the token changed the presence")
     expect_page(light.get("/m/"), 200, "/m/")  # still logged in
+
+
+def test_login_without_its_token_is_refused():
+    """The login form's token is both in a cookie and in the form: a form posted from another site
+    (without either, or with another value) logs nobody in."""
+    stranger = LightClient(lilac.base_url)
+    page = expect_page(stranger.get("/m/login"))
+    token = page.field("login_csrf")
+    for fields in ({"username": "ann", "password": ANN_PASSWORD},
+                   {"login_csrf": "", "username": "ann", "password": ANN_PASSWORD},
+                   {"login_csrf": token[:-1] + ("A" if token[-1] != "A" else "B"), "username": "ann",
+                    "password": ANN_PASSWORD}):
+        refused = stranger.post("/m/login", fields)
+        expect_page(refused, 403, "/m/login")
+        check_page("login-forbidden", refused)
+        expect("out of date or comes from another site" in refused.text, "no reason given:\n%s" % refused.text)
+        expect(stranger.cookie("lilac_session") is None, "a post without the token logged in")
+    # the token in the form, but not the cookie that holds it: another site cannot read the cookie
+    cookieless = LightClient(lilac.base_url)
+    refused = cookieless.post("/m/login", {"login_csrf": token, "username": "ann", "password": ANN_PASSWORD})
+    expect_page(refused, 403, "/m/login")
+    expect(cookieless.cookie("lilac_session") is None, "a post with another browser's token logged in")
+    expect_page(stranger.get("/m/buddies"), 200, "/m/login")
+    home = stranger.post("/m/login", {"login_csrf": stranger.cookie("lilac_login_csrf"), "username": "ann",
+                                      "password": ANN_PASSWORD})
+    expect_page(home, 200, "/m/")
 
 
 def test_bad_form_input_changes_nothing():
