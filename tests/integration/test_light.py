@@ -11,7 +11,10 @@ input, change nothing. An IM started
 through /m/new with carol, whom no buddy list holds, reaches her, and her answer shows."""
 
 import json
+import os
 import re
+import subprocess
+import tempfile
 import time
 import urllib.parse
 
@@ -436,6 +439,32 @@ def test_logout():
     expect(light.cookie("lilac_session") is None, "the session cookie is still there")
     expect_page(light.get("/m/buddies"), 200, "/m/login")
     h.diag("pages checked (bytes): " + ", ".join("%s %d" % item for item in sorted(checked_pages.items())))
+
+
+def test_translations_complete():
+    """Every string of the light view is in po/zh_CN.po, translated, and every file of the light
+    view that marks strings is listed in po/POTFILES.in."""
+    top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with open(os.path.join(top, "po", "POTFILES.in")) as potfiles:
+        listed = [line.strip() for line in potfiles if line.strip() and not line.startswith("#")]
+    for name in sorted(os.listdir(os.path.join(top, "web"))):
+        if name.startswith("lilac-web-light") and name.endswith(".c"):
+            with open(os.path.join(top, "web", name), encoding="utf-8") as source:
+                marks = re.search(r"\b(?:_|N_)\s*\(\s*\"", source.read())
+            expect(not marks or "web/" + name in listed, "web/%s marks strings but is not in po/POTFILES.in" % name)
+    with tempfile.TemporaryDirectory() as folder:
+        pot = os.path.join(folder, "light.pot")
+        subprocess.run(["xgettext", "--language=C", "--from-code=UTF-8", "--keyword=_", "--keyword=N_",
+                        "--directory=" + top, "-o", pot] + [path for path in listed if path.startswith("web/")],
+                       check=True, timeout=60)
+        merged = os.path.join(folder, "merged.po")
+        subprocess.run(["msgmerge", "--quiet", "--no-fuzzy-matching", "-o", merged,
+                        os.path.join(top, "po", "zh_CN.po"), pot], check=True, timeout=60)
+        statistics = subprocess.run(["msgfmt", "--check", "--statistics", "-o", os.devnull, merged],
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60, text=True)
+    expect(statistics.returncode == 0, "msgfmt: %s" % statistics.stdout)
+    expect("untranslated" not in statistics.stdout and "fuzzy" not in statistics.stdout,
+           "po/zh_CN.po is behind the light view: %s" % statistics.stdout.strip())
 
 
 def test_gateway_stops_cleanly():
