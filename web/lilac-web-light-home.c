@@ -7,11 +7,14 @@
  */
 #include "config.h"
 
-#include "lilac-error.h"
 #include "lilac-web-light-private.h"
-#include "lilac-web-server-private.h"
 
 #define LILAC_WEB_LIGHT_HOME_PAGE_SIZE 15
+#define LILAC_WEB_LIGHT_HOME_ACCOUNTS 5         /* the others on /m/accounts */
+#define LILAC_WEB_LIGHT_HOME_BUDGET 6400        /* bytes of HTML for the page's body */
+
+/* the most characters of a conversation's name, at each level of shortening */
+static const glong lilac_web_light_home_lengths[] = { 64, 32, 16 };
 
 static const LilacWebFormField lilac_web_light_presence_fields[] = {
   LILAC_WEB_LIGHT_CSRF_FIELD,
@@ -19,79 +22,6 @@ static const LilacWebFormField lilac_web_light_presence_fields[] = {
   { "message", N_("Status message"), 1024, 0 },
   { NULL }
 };
-
-static const struct {
-  const char *status;
-  const char *label;
-} lilac_web_light_account_statuses[] = {
-  { "offline", N_("offline") },
-  { "connecting", N_("connecting") },
-  { "online", N_("online") },
-  { "error", N_("error") },
-};
-
-static const char *
-lilac_web_light_home_account_status (const LilacWebLanguage *language,
-                                     const char             *status)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (lilac_web_light_account_statuses); i++)
-    {
-      if (g_str_equal (status, lilac_web_light_account_statuses[i].status))
-        return _(lilac_web_light_account_statuses[i].label);
-    }
-  return status;
-}
-
-/* the protocol's name (XMPP, IRC, ...) from the protocol list, else its id */
-static const char *
-lilac_web_light_home_protocol_name (LilacWebLightRequest *request,
-                                    const char           *id)
-{
-  LilacProtocols *protocols = lilac_im_manager_get_protocols (request->server->manager);
-  JsonArray *list = lilac_protocols_get_list (protocols);
-
-  for (guint i = 0; list != NULL && i < json_array_get_length (list); i++)
-    {
-      JsonObject *protocol = json_array_get_object_element (list, i);
-
-      if (g_str_equal (lilac_web_light_json_string (protocol, "id"), id))
-        return lilac_web_light_json_string (protocol, "name");
-    }
-  return id;
-}
-
-static LilacWebHtml *
-lilac_web_light_home_accounts (LilacWebLightRequest *request,
-                               JsonArray            *accounts)
-{
-  const LilacWebLanguage *language = request->language;
-  g_autoptr(LilacWebHtml) items = lilac_web_html_new ();
-  guint n_accounts = accounts != NULL ? json_array_get_length (accounts) : 0;
-
-  if (n_accounts == 0)
-    return lilac_web_light_paragraph (_("No IM accounts yet: add one in the full page."));
-  for (guint i = 0; i < n_accounts; i++)
-    {
-      JsonObject *account = json_array_get_object_element (accounts, i);
-      const char *protocol = lilac_web_light_json_string (account, "protocol");
-      const char *status = lilac_web_light_json_string (account, "status");
-      g_autoptr(LilacWebSlots) slots = lilac_web_slots_new ();
-      g_autofree char *name = NULL;
-      g_autofree char *error = NULL;
-
-      name = lilac_web_light_shorten (lilac_web_light_json_string (account, "username"), 64);
-      error = lilac_web_light_shorten (lilac_web_light_json_string (account, "error"), 120);
-      lilac_web_slots_set_text (slots, "name", name);
-      lilac_web_slots_set_text (slots, "protocol",
-                                lilac_web_light_home_protocol_name (request, protocol));
-      lilac_web_slots_set_text (slots, "status",
-                                lilac_web_light_home_account_status (language, status));
-      if (error[0] != '\0')
-        lilac_web_slots_set_printf (slots, "error", " (%s)", error);
-      lilac_web_template_append ("home-account", slots, items);
-    }
-  return lilac_web_light_list (g_steal_pointer (&items));
-}
 
 static int
 lilac_web_light_home_compare_unread (gconstpointer a,
@@ -106,6 +36,7 @@ lilac_web_light_home_compare_unread (gconstpointer a,
 static void
 lilac_web_light_home_append_conversation (LilacWebLightRequest *request,
                                           JsonObject           *conversation,
+                                          unsigned              level,
                                           LilacWebHtml         *items)
 {
   const LilacWebLanguage *language = request->language;
@@ -115,7 +46,7 @@ lilac_web_light_home_append_conversation (LilacWebLightRequest *request,
                                                      ? title
                                                      : lilac_web_light_json_string (conversation,
                                                                                     "name"),
-                                                   64);
+                                                   lilac_web_light_home_lengths[level]);
   g_autofree char *href = g_strconcat (LILAC_WEB_LIGHT_PREFIX "/c/",
                                        lilac_web_light_json_string (conversation, "id"), NULL);
   gint64 unread = lilac_web_light_json_int (conversation, "unread");
@@ -141,6 +72,7 @@ lilac_web_light_home_append_conversation (LilacWebLightRequest *request,
 static void
 lilac_web_light_home_conversations (LilacWebLightRequest *request,
                                     JsonArray            *conversations,
+                                    unsigned              level,
                                     LilacWebSlots        *slots)
 {
   const LilacWebLanguage *language = request->language;
@@ -161,12 +93,53 @@ lilac_web_light_home_conversations (LilacWebLightRequest *request,
   /* a stable sort: otherwise in the order of /state */
   g_ptr_array_sort (sorted, lilac_web_light_home_compare_unread);
   for (guint i = first; i < sorted->len && i < first + LILAC_WEB_LIGHT_HOME_PAGE_SIZE; i++)
-    lilac_web_light_home_append_conversation (request, sorted->pdata[i], items);
+    lilac_web_light_home_append_conversation (request, sorted->pdata[i], level, items);
   lilac_web_slots_take_html (slots, "conversations", lilac_web_light_list (g_steal_pointer (&items)));
   pager = lilac_web_light_pager (request, LILAC_WEB_LIGHT_PREFIX "/", number,
                                  sorted->len > first + LILAC_WEB_LIGHT_HOME_PAGE_SIZE);
   if (pager != NULL)
     lilac_web_slots_take_html (slots, "pager", pager);
+}
+
+/* a link, after a separator when @html holds one already */
+static void
+lilac_web_light_home_append_link (LilacWebHtml *html,
+                                  const char   *href,
+                                  const char   *text)
+{
+  if (lilac_web_html_get_length (html) > 0)
+    lilac_web_html_append_text (html, " | ");
+  lilac_web_light_append_link (html, href, text);
+}
+
+/* what waits for an answer, at the top where it is noticed */
+static LilacWebHtml *
+lilac_web_light_home_waiting (LilacWebLightRequest *request,
+                              guint                 n_requests,
+                              guint                 n_offers)
+{
+  const LilacWebLanguage *language = request->language;
+  g_autoptr(LilacWebSlots) slots = lilac_web_slots_new ();
+  LilacWebHtml *links = lilac_web_html_new ();
+  LilacWebHtml *html = lilac_web_html_new ();
+
+  if (n_requests > 0)
+    {
+      /* TRANSLATORS: a link to the requests (buddy authorizations, certificates) that wait */
+      g_autofree char *text = g_strdup_printf (_("Requests waiting: %u"), n_requests);
+
+      lilac_web_light_home_append_link (links, LILAC_WEB_LIGHT_PREFIX "/requests", text);
+    }
+  if (n_offers > 0)
+    {
+      /* TRANSLATORS: a link to the files offered to the user that wait for an answer */
+      g_autofree char *text = g_strdup_printf (_("File offers waiting: %u"), n_offers);
+
+      lilac_web_light_home_append_link (links, LILAC_WEB_LIGHT_PREFIX "/files", text);
+    }
+  lilac_web_slots_take_html (slots, "links", links);
+  lilac_web_template_append ("waiting", slots, html);
+  return html;
 }
 
 static void
@@ -177,39 +150,60 @@ lilac_web_light_home_counts (LilacWebLightRequest *request,
   const LilacWebLanguage *language = request->language;
   JsonArray *requests = lilac_web_light_json_array (state, "requests");
   JsonArray *transfers = lilac_web_light_json_array (state, "transfers");
+  guint n_requests = requests != NULL ? json_array_get_length (requests) : 0;
+  guint n_offers = lilac_web_light_files_count_offers (transfers);
   LilacWebHtml *html = lilac_web_html_new ();
-  g_autofree char *text = NULL;
+  g_autofree char *requests_text = NULL;
+  g_autofree char *files_text = NULL;
 
-  /* TRANSLATORS: a link to the requests (buddy authorizations, certificates) that wait */
-  text = g_strdup_printf (_("Requests (%u)"), requests != NULL ? json_array_get_length (requests) : 0);
-  lilac_web_light_append_link (html, LILAC_WEB_LIGHT_PREFIX "/requests", text);
-  lilac_web_slots_take_html (slots, "requests", html);
-  g_free (text);
-  html = lilac_web_html_new ();
+  if (n_requests > 0 || n_offers > 0)
+    lilac_web_slots_take_html (slots, "waiting",
+                               lilac_web_light_home_waiting (request, n_requests, n_offers));
+  /* TRANSLATORS: a link to the requests (buddy authorizations, certificates) */
+  requests_text = g_strdup_printf (_("Requests (%u)"), n_requests);
+  lilac_web_light_home_append_link (html, LILAC_WEB_LIGHT_PREFIX "/requests", requests_text);
   /* TRANSLATORS: a link to the file transfers */
-  text = g_strdup_printf (_("Files (%u)"), transfers != NULL ? json_array_get_length (transfers) : 0);
-  lilac_web_light_append_link (html, LILAC_WEB_LIGHT_PREFIX "/files", text);
-  lilac_web_slots_take_html (slots, "files", html);
+  files_text = g_strdup_printf (_("Files (%u)"),
+                                transfers != NULL ? json_array_get_length (transfers) : 0);
+  lilac_web_light_home_append_link (html, LILAC_WEB_LIGHT_PREFIX "/files", files_text);
+  lilac_web_slots_take_html (slots, "links", html);
 }
 
+/* the first accounts, and a link to them all when there are more */
 static void
-lilac_web_light_home_get (LilacWebLightRequest *request)
+lilac_web_light_home_accounts (LilacWebLightRequest *request,
+                               JsonArray            *accounts,
+                               unsigned              level,
+                               LilacWebSlots        *slots)
 {
   const LilacWebLanguage *language = request->language;
-  g_auto(LilacWebLightPage) page = { _("Home"), lilac_web_html_new () };
-  g_autoptr(LilacWebSlots) slots = lilac_web_slots_new ();
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(JsonObject) state = lilac_im_session_get_state (request->session, &local_error);
-  JsonObject *presence;
+  guint n_accounts = accounts != NULL ? json_array_get_length (accounts) : 0;
 
-  if (state == NULL)
+  lilac_web_slots_take_html (slots, "accounts",
+                             lilac_web_light_accounts_list (request, accounts, 0,
+                                                            LILAC_WEB_LIGHT_HOME_ACCOUNTS, level));
+  if (n_accounts > LILAC_WEB_LIGHT_HOME_ACCOUNTS)
     {
-      lilac_web_light_request_answer_error (request, local_error);
-      return;
+      /* TRANSLATORS: a link to the page that lists all the user's IM accounts */
+      g_autofree char *text = g_strdup_printf (_("All accounts (%u)"), n_accounts);
+
+      lilac_web_slots_take_html (slots, "all_accounts",
+                                 lilac_web_light_link_paragraph (LILAC_WEB_LIGHT_PREFIX "/accounts",
+                                                                 text));
     }
-  presence = lilac_web_light_json_object (state, "presence");
-  if (g_strcmp0 (lilac_web_light_request_get_query (request, "done"), "presence") == 0)
-    page.notice = lilac_web_light_notice (_("Your status is set."));
+}
+
+static LilacWebHtml *
+lilac_web_light_home_render (LilacWebLightRequest *request,
+                             unsigned              level,
+                             gpointer              user_data)
+{
+  const LilacWebLanguage *language = request->language;
+  JsonObject *state = user_data;
+  JsonObject *presence = lilac_web_light_json_object (state, "presence");
+  g_autoptr(LilacWebSlots) slots = lilac_web_slots_new ();
+  LilacWebHtml *html = lilac_web_html_new ();
+
   lilac_web_light_slots_set_csrf (slots, request);
   lilac_web_slots_take_html (slots, "statuses",
                              lilac_web_light_presence_options (language,
@@ -223,13 +217,32 @@ lilac_web_light_home_get (LilacWebLightRequest *request)
   lilac_web_slots_set_text (slots, "l_accounts", _("Accounts"));
   lilac_web_slots_set_text (slots, "l_logout", _("Log out"));
   lilac_web_light_home_conversations (request, lilac_web_light_json_array (state, "conversations"),
-                                      slots);
+                                      level, slots);
   lilac_web_light_home_counts (request, state, slots);
-  lilac_web_slots_take_html (slots, "accounts",
-                             lilac_web_light_home_accounts (request,
-                                                            lilac_web_light_json_array (state,
-                                                                                        "accounts")));
-  lilac_web_template_append ("home", slots, page.body);
+  lilac_web_light_home_accounts (request, lilac_web_light_json_array (state, "accounts"), level,
+                                 slots);
+  lilac_web_template_append ("home", slots, html);
+  return html;
+}
+
+static void
+lilac_web_light_home_get (LilacWebLightRequest *request)
+{
+  const LilacWebLanguage *language = request->language;
+  g_auto(LilacWebLightPage) page = { _("Home"), NULL };
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonObject) state = lilac_im_session_get_state (request->session, &local_error);
+
+  if (state == NULL)
+    {
+      lilac_web_light_request_answer_error (request, local_error);
+      return;
+    }
+  if (g_strcmp0 (lilac_web_light_request_get_query (request, "done"), "presence") == 0)
+    page.notice = lilac_web_light_notice (_("Your status is set."));
+  page.body = lilac_web_light_fit (request, LILAC_WEB_LIGHT_HOME_BUDGET,
+                                   G_N_ELEMENTS (lilac_web_light_home_lengths),
+                                   lilac_web_light_home_render, state);
   lilac_web_light_request_answer_page (request, SOUP_STATUS_OK, &page);
 }
 

@@ -13,10 +13,7 @@
 #define LILAC_WEB_LIGHT_PAGE_MAX 10000
 
 /* the presences of API.md, for the user's own and for buddies */
-static const struct {
-  const char *status;
-  const char *label;
-} lilac_web_light_presences[] = {
+static const LilacWebLightLabel lilac_web_light_presences[] = {
   { "available", N_("Available") },
   { "away", N_("Away") },
   { "busy", N_("Busy") },
@@ -161,6 +158,19 @@ lilac_web_light_append_link (LilacWebHtml *out,
   lilac_web_slots_set_text (slots, "href", href);
   lilac_web_slots_set_text (slots, "text", text);
   lilac_web_template_append ("link", slots, out);
+}
+
+/* a submit button: a form sends @name=@label when it is pressed */
+void
+lilac_web_light_append_button (LilacWebHtml *out,
+                               const char   *name,
+                               const char   *label)
+{
+  g_autoptr(LilacWebSlots) slots = lilac_web_slots_new ();
+
+  lilac_web_slots_set_text (slots, "name", name);
+  lilac_web_slots_set_text (slots, "label", label);
+  lilac_web_template_append ("button", slots, out);
 }
 
 /* Returns: (transfer full): a paragraph that is a link */
@@ -324,6 +334,57 @@ lilac_web_light_pager (LilacWebLightRequest *request,
 }
 
 /**
+ * lilac_web_light_fit:
+ * @budget: the most bytes the part may take
+ * @n_levels: how many levels of shortening @render knows, at least 1
+ * @render: makes the part at a level
+ *
+ * Keeps a page small whatever its names and texts: the part is made at
+ * level 0, and again with shorter texts at each next level until it fits.
+ *
+ * Returns: (transfer full): the part at the first level that fits in
+ *   @budget, or at the last level
+ */
+LilacWebHtml *
+lilac_web_light_fit (LilacWebLightRequest   *request,
+                     gsize                   budget,
+                     unsigned                n_levels,
+                     LilacWebLightRenderFunc render,
+                     gpointer                user_data)
+{
+  for (unsigned level = 0;; level++)
+    {
+      LilacWebHtml *html = render (request, level, user_data);
+
+      if (level + 1 >= n_levels || lilac_web_html_get_length (html) <= budget)
+        return html;
+      lilac_web_html_free (html);
+    }
+}
+
+/**
+ * lilac_web_light_label:
+ * @labels: (array length=n_labels): words and their labels
+ * @key: (nullable): a word of the API
+ *
+ * Returns: (transfer none): the label of @key in @language, or @key itself
+ *   when @labels do not have it
+ */
+const char *
+lilac_web_light_label (const LilacWebLanguage   *language,
+                       const LilacWebLightLabel *labels,
+                       guint                     n_labels,
+                       const char               *key)
+{
+  for (guint i = 0; i < n_labels; i++)
+    {
+      if (g_strcmp0 (key, labels[i].key) == 0)
+        return _(labels[i].label);
+    }
+  return key;
+}
+
+/**
  * lilac_web_light_presence_label:
  * @status: a presence status, e.g. "away"
  *
@@ -333,12 +394,8 @@ const char *
 lilac_web_light_presence_label (const LilacWebLanguage *language,
                                 const char             *status)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (lilac_web_light_presences); i++)
-    {
-      if (g_strcmp0 (status, lilac_web_light_presences[i].status) == 0)
-        return _(lilac_web_light_presences[i].label);
-    }
-  return status;
+  return lilac_web_light_label (language, lilac_web_light_presences,
+                                G_N_ELEMENTS (lilac_web_light_presences), status);
 }
 
 /* Returns: (transfer full): an option for each presence, @current selected */
@@ -349,8 +406,8 @@ lilac_web_light_presence_options (const LilacWebLanguage *language,
   LilacWebHtml *html = lilac_web_html_new ();
 
   for (guint i = 0; i < G_N_ELEMENTS (lilac_web_light_presences); i++)
-    lilac_web_light_append_option (html, lilac_web_light_presences[i].status,
+    lilac_web_light_append_option (html, lilac_web_light_presences[i].key,
                                    _(lilac_web_light_presences[i].label),
-                                   g_strcmp0 (current, lilac_web_light_presences[i].status) == 0);
+                                   g_strcmp0 (current, lilac_web_light_presences[i].key) == 0);
   return html;
 }

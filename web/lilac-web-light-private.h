@@ -58,6 +58,20 @@ extern const LilacWebLightRoute lilac_web_light_routes_buddies[];
 extern const LilacWebLightRoute lilac_web_light_routes_conversation[];
 extern const LilacWebLightRoute lilac_web_light_routes_new[];
 extern const LilacWebLightRoute lilac_web_light_routes_requests[];
+extern const LilacWebLightRoute lilac_web_light_routes_files[];
+extern const LilacWebLightRoute lilac_web_light_routes_accounts[];
+
+/* a word of the API (a status, a state) and what the reader sees for it */
+typedef struct {
+  const char *key;
+  const char *label;                 /* N_() English, translated when shown */
+} LilacWebLightLabel;
+
+/* the part of a sorted list that a page shows */
+typedef struct {
+  GPtrArray *items;                  /* (unowned) (element-type JsonObject) */
+  guint first;
+} LilacWebLightSlice;
 
 /* the page a handler fills, then gives to lilac_web_light_request_answer_page() */
 typedef struct {
@@ -123,6 +137,9 @@ JsonObject   *lilac_web_light_json_object (JsonObject *object,
 void          lilac_web_light_append_link (LilacWebHtml *out,
                                            const char   *href,
                                            const char   *text);
+void          lilac_web_light_append_button (LilacWebHtml *out,
+                                             const char   *name,
+                                             const char   *label);
 LilacWebHtml *lilac_web_light_link_paragraph (const char *href,
                                               const char *text);
 LilacWebHtml *lilac_web_light_paragraph (const char *text);
@@ -135,6 +152,10 @@ void          lilac_web_light_append_option (LilacWebHtml *out,
 LilacWebHtml *lilac_web_light_account_options (JsonArray  *accounts,
                                                const char *selected);
 unsigned      lilac_web_light_page_number (LilacWebLightRequest *request);
+const char   *lilac_web_light_label (const LilacWebLanguage   *language,
+                                     const LilacWebLightLabel *labels,
+                                     guint                     n_labels,
+                                     const char               *key);
 const char   *lilac_web_light_presence_label (const LilacWebLanguage *language,
                                               const char             *status);
 LilacWebHtml *lilac_web_light_presence_options (const LilacWebLanguage *language,
@@ -143,5 +164,23 @@ LilacWebHtml *lilac_web_light_pager (LilacWebLightRequest *request,
                                      const char           *path,
                                      unsigned              number,
                                      gboolean              more);
+
+/* a part of a page, made with names and texts cut shorter at each higher level */
+typedef LilacWebHtml *(*LilacWebLightRenderFunc) (LilacWebLightRequest *request,
+                                                  unsigned              level,
+                                                  gpointer              user_data);
+LilacWebHtml *lilac_web_light_fit (LilacWebLightRequest   *request,
+                                   gsize                   budget,
+                                   unsigned                n_levels,
+                                   LilacWebLightRenderFunc render,
+                                   gpointer                user_data);
+
+/* for the home page, in lilac-web-light-files.c and lilac-web-light-accounts.c */
+guint         lilac_web_light_files_count_offers (JsonArray *transfers);
+LilacWebHtml *lilac_web_light_accounts_list (LilacWebLightRequest *request,
+                                             JsonArray            *accounts,
+                                             guint                 first,
+                                             guint                 count,
+                                             unsigned              level);
 
 G_END_DECLS

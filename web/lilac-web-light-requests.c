@@ -1,10 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * Copyright 2026 The Lilac developers
  *
- * What waits for the user in the light view: requests from the IM networks
- * (a buddy asking for authorization, a certificate to accept, a question),
- * answered with one button per action, and file transfers, received files
- * with a link to download them.
+ * Requests from the IM networks in the light view (a buddy asking for
+ * authorization, a certificate to accept, a question), answered with one
+ * button per action.
  */
 #include "config.h"
 
@@ -14,26 +13,12 @@
 
 #define LILAC_WEB_LIGHT_REQUESTS_SHOWN 3
 #define LILAC_WEB_LIGHT_ACTIONS_SHOWN 8
-#define LILAC_WEB_LIGHT_TRANSFERS_SHOWN 15
 
 static const LilacWebFormField lilac_web_light_answer_fields[] = {
   LILAC_WEB_LIGHT_CSRF_FIELD,
   { "action", N_("Answer"), 1024, LILAC_WEB_FORM_REQUIRED },
   { NULL }
 };
-
-static const struct {
-  const char *state;
-  const char *label;
-} lilac_web_light_transfer_states[] = {
-  { "pending", N_("waiting") },
-  { "active", N_("in progress") },
-  { "done", N_("done") },
-  { "cancelled", N_("cancelled") },
-  { "failed", N_("failed") },
-};
-
-/* ---------------------------------------------------------------- Requests */
 
 static LilacWebHtml *
 lilac_web_light_requests_buttons (JsonArray *actions)
@@ -44,12 +29,10 @@ lilac_web_light_requests_buttons (JsonArray *actions)
        i < LILAC_WEB_LIGHT_ACTIONS_SHOWN; i++)
     {
       JsonNode *node = json_array_get_element (actions, i);
-      g_autoptr(LilacWebSlots) slots = lilac_web_slots_new ();
 
-      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-        continue;
-      lilac_web_slots_set_text (slots, "label", json_node_get_string (node));
-      lilac_web_template_append ("request-button", slots, buttons);
+      /* the button's label is the name of the action */
+      if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+        lilac_web_light_append_button (buttons, "action", json_node_get_string (node));
     }
   return buttons;
 }
@@ -143,89 +126,9 @@ lilac_web_light_requests_post (LilacWebLightRequest *request)
                                          lilac_web_light_request_ref (request));
 }
 
-/* ------------------------------------------------------------------- Files */
-
-static const char *
-lilac_web_light_transfer_state (const LilacWebLanguage *language,
-                                const char             *state)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (lilac_web_light_transfer_states); i++)
-    {
-      if (g_str_equal (state, lilac_web_light_transfer_states[i].state))
-        return _(lilac_web_light_transfer_states[i].label);
-    }
-  return state;
-}
-
-static void
-lilac_web_light_files_append (LilacWebLightRequest *request,
-                              JsonObject           *transfer,
-                              LilacWebHtml         *items)
-{
-  const LilacWebLanguage *language = request->language;
-  g_autoptr(LilacWebSlots) slots = lilac_web_slots_new ();
-  const char *state = lilac_web_light_json_string (transfer, "state");
-  gboolean incoming = g_str_equal (lilac_web_light_json_string (transfer, "direction"), "in");
-  g_autofree char *name = lilac_web_light_shorten (lilac_web_light_json_string (transfer, "filename"),
-                                                   60);
-  g_autofree char *peer = lilac_web_light_shorten (lilac_web_light_json_string (transfer, "peer"), 40);
-  gint64 bytes = lilac_web_light_json_int (transfer, "size");
-  g_autofree char *size = g_format_size ((guint64) MAX (bytes, 0));
-
-  lilac_web_slots_set_text (slots, "name", name);
-  lilac_web_slots_set_text (slots, "size", size);
-  /* TRANSLATORS: a file received from someone, or sent to someone */
-  lilac_web_slots_set_printf (slots, "peer", incoming ? _("from %s") : _("to %s"), peer);
-  lilac_web_slots_set_text (slots, "state", lilac_web_light_transfer_state (language, state));
-  if (incoming && g_str_equal (state, "done"))
-    {
-      g_autofree char *href = g_strconcat ("/api/v1/transfers/",
-                                           lilac_web_light_json_string (transfer, "id"), "/content",
-                                           NULL);
-      LilacWebHtml *link = lilac_web_html_new ();
-
-      lilac_web_html_append_text (link, " ");
-      lilac_web_light_append_link (link, href, _("Download"));
-      lilac_web_slots_take_html (slots, "link", link);
-    }
-  lilac_web_template_append ("file", slots, items);
-}
-
-static void
-lilac_web_light_files_get (LilacWebLightRequest *request)
-{
-  const LilacWebLanguage *language = request->language;
-  g_auto(LilacWebLightPage) page = { _("Files"), lilac_web_html_new () };
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(JsonObject) state = lilac_im_session_get_state (request->session, &local_error);
-  JsonArray *transfers = lilac_web_light_json_array (state, "transfers");
-  guint n_transfers = transfers != NULL ? json_array_get_length (transfers) : 0;
-  g_autoptr(LilacWebHtml) items = lilac_web_html_new ();
-
-  if (state == NULL)
-    {
-      lilac_web_light_request_answer_error (request, local_error);
-      return;
-    }
-  if (n_transfers == 0)
-    {
-      lilac_web_html_append_owned (page.body, lilac_web_light_paragraph (_("No files.")));
-      lilac_web_light_request_answer_page (request, SOUP_STATUS_OK, &page);
-      return;
-    }
-  /* the newest last in /state: the newest are shown */
-  for (guint i = n_transfers > LILAC_WEB_LIGHT_TRANSFERS_SHOWN
-                   ? n_transfers - LILAC_WEB_LIGHT_TRANSFERS_SHOWN : 0;
-       i < n_transfers; i++)
-    lilac_web_light_files_append (request, json_array_get_object_element (transfers, i), items);
-  lilac_web_html_append_owned (page.body, lilac_web_light_list (g_steal_pointer (&items)));
-  lilac_web_light_request_answer_page (request, SOUP_STATUS_OK, &page);
-}
-
 const LilacWebLightRoute lilac_web_light_routes_requests[] = {
   { "GET", "/requests", lilac_web_light_requests_get, LILAC_WEB_LIGHT_LOGIN },
   { "POST", "/requests/{}", lilac_web_light_requests_post,
     LILAC_WEB_LIGHT_LOGIN | LILAC_WEB_LIGHT_FORM, lilac_web_light_answer_fields },
-  { "GET", "/files", lilac_web_light_files_get, LILAC_WEB_LIGHT_LOGIN },
   { NULL }
 };

@@ -25,6 +25,8 @@ static const LilacWebLightRoute *const lilac_web_light_route_tables[] = {
   lilac_web_light_routes_conversation,
   lilac_web_light_routes_new,
   lilac_web_light_routes_requests,
+  lilac_web_light_routes_files,
+  lilac_web_light_routes_accounts,
 };
 
 /* ---------------------------------------------------------------- Matching */

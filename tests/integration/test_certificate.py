@@ -19,24 +19,31 @@ prosody = lilac = client = None
 account = None
 
 
-def setup_module():
-    global prosody, lilac, client
-    prosody = h.Prosody()
-    certificate = os.path.join(prosody.dir, "localhost.crt")
-    key = os.path.join(prosody.dir, "localhost.key")
+def tls_prosody(**users):
+    """A started Prosody that requires STARTTLS, with a self-signed certificate, and users
+    registered (user=password)."""
+    server = h.Prosody()
+    certificate = os.path.join(server.dir, "localhost.crt")
+    key = os.path.join(server.dir, "localhost.key")
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
                     "-subj", "/CN=localhost", "-keyout", key, "-out", certificate],
                    check=True, capture_output=True)
-    with open(prosody.config) as config_file:
+    with open(server.config) as config_file:
         config = config_file.read()
     config = config.replace('"roster";', '"roster"; "tls";', 1)
     config = config.replace("c2s_require_encryption = false", "c2s_require_encryption = true")
     config = config.replace("VirtualHost", 'ssl = { key = "%s"; certificate = "%s" }\nVirtualHost'
                             % (key, certificate), 1)
-    with open(prosody.config, "w") as config_file:
+    with open(server.config, "w") as config_file:
         config_file.write(config)
-    prosody.register("alice", ALICE_PASSWORD)
-    prosody.start()
+    for user, password in users.items():
+        server.register(user, password)
+    return server.start()
+
+
+def setup_module():
+    global prosody, lilac, client
+    prosody = tls_prosody(alice=ALICE_PASSWORD)
     lilac = h.start_lilac({"ann": "ann-login-pw"})
     client = h.log_in(lilac, "ann", "ann-login-pw")
 

@@ -6,152 +6,31 @@
 ann logs in through the /m/ form (a cookie jar, redirects followed); her XMPP account alice is on a
 private Prosody where alice and bob (slixmpp) have subscribed to each other, so bob is an online
 buddy. Pages are checked as HTML (html5lib, strict), by size, in w3m and lynx, in English and
-Chinese; form posts without the CSRF token, or with bad input, change nothing."""
+Chinese; form posts without the CSRF token (the login form's own token included), or with bad
+input, change nothing. An IM started
+through /m/new with carol, whom no buddy list holds, reaches her, and her answer shows."""
 
-import http.cookiejar
 import json
+import os
 import re
 import subprocess
+import tempfile
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 
 import lilac_harness as h
 from lilac_harness import expect
+from light_client import LightClient, check_page, checked_pages, dump, expect_page
 
 ALICE_PASSWORD = "alice-light-pw"
 BOB_PASSWORD = "bob-light-pw"
+CAROL_PASSWORD = "carol-light-pw"
 ANN_PASSWORD = "ann-light-pw"
-PAGE_LIMIT = 8 * 1024
 MARKUP = '<b>bold</b> <script>alert(1)</script> & "quoted"'
 
-prosody = lilac = api = bob = light = None
+prosody = lilac = api = bob = carol = light = None
 account = None
 conversation = None
-checked_pages = {}
-
-
-# ------------------------------------------------------------------------------------------------
-# A browser without JavaScript: a cookie jar, redirects followed, forms posted as urlencoded
-# ------------------------------------------------------------------------------------------------
-
-class _Redirects(urllib.request.HTTPRedirectHandler):
-    def __init__(self):
-        super().__init__()
-        self.codes = []
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        self.codes.append(code)
-        return super().redirect_request(req, fp, code, msg, headers, newurl)
-
-
-class Page:
-    def __init__(self, status, url, headers, body, redirects):
-        self.status = status
-        self.url = url
-        self.path = urllib.parse.urlsplit(url).path
-        self.query = urllib.parse.urlsplit(url).query
-        self.headers = headers
-        self.body = body
-        self.text = body.decode("utf-8")
-        self.redirects = redirects
-
-    def field(self, name, form_action=None):
-        """The value of the first hidden or text input called name (in the form posting to form_action)."""
-        text = self.text
-        if form_action is not None:
-            start = text.index('action="%s"' % form_action)
-            text = text[start:text.index("</form>", start)]
-        match = re.search(r'name="%s" value="([^"]*)"' % re.escape(name), text)
-        expect(match is not None, "no field %s on %s:\n%s" % (name, self.url, self.text))
-        return match.group(1)
-
-
-class LightClient:
-    """What a text browser does: GET pages, POST forms, keep cookies, follow redirects."""
-
-    def __init__(self, base_url, accept_language=None):
-        self.base_url = base_url
-        self.jar = http.cookiejar.CookieJar()
-        self.accept_language = accept_language
-
-    def request(self, method, path, fields=None, raw=None, headers=None):
-        redirects = _Redirects()
-        opener = urllib.request.build_opener(urllib.request.ProxyHandler({}),
-                                             urllib.request.HTTPCookieProcessor(self.jar), redirects)
-        data = None
-        all_headers = {"User-Agent": "lilac-light-test"}
-        if self.accept_language:
-            all_headers["Accept-Language"] = self.accept_language
-        if fields is not None:
-            data = urllib.parse.urlencode(fields).encode("ascii")
-        elif raw is not None:
-            data = raw
-        if data is not None:
-            all_headers["Content-Type"] = "application/x-www-form-urlencoded"
-        all_headers.update(headers or {})
-        request = urllib.request.Request(self.base_url + path, data=data, method=method, headers=all_headers)
-        try:
-            with opener.open(request, timeout=30) as response:
-                return Page(response.status, response.geturl(), response.headers, response.read(),
-                            redirects.codes)
-        except urllib.error.HTTPError as error:
-            return Page(error.code, error.geturl(), error.headers, error.read(), redirects.codes)
-
-    def get(self, path, **kwargs):
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path, fields=None, raw=None, **kwargs):
-        if fields is None and raw is None:
-            fields = {}
-        return self.request("POST", path, fields=fields, raw=raw, **kwargs)
-
-    def cookie(self, name):
-        for cookie in self.jar:
-            if cookie.name == name:
-                return cookie.value
-        return None
-
-
-def expect_page(page, status=200, path=None):
-    expect(page.status == status, "%s answered %d, not %d:\n%s" % (page.url, page.status, status, page.text))
-    if path is not None:
-        expect(page.path == path, "ended at %s, not %s" % (page.url, path))
-    return page
-
-
-def dump(program, html):
-    """The page as the text browser shows it (read from standard input)."""
-    if program == "w3m":
-        args = ["w3m", "-dump", "-T", "text/html", "-I", "UTF-8", "-O", "UTF-8", "-cols", "100"]
-    else:
-        args = ["lynx", "-dump", "-stdin", "-assume_charset=utf-8", "-display_charset=utf-8", "-width=100",
-                "-nolist"]
-    result = subprocess.run(args, input=html.encode("utf-8"), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            timeout=30, env={"HOME": "/tmp", "TERM": "dumb", "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"})
-    expect(result.returncode == 0, "%s failed: %s" % (program, result.stderr.decode(errors="replace")))
-    return result.stdout.decode("utf-8", errors="replace")
-
-
-def check_page(name, page):
-    """Every /m/ page: valid HTML, small, no script, the headers of a page nothing may script or frame."""
-    import html5lib  # Debian's python3-html5lib: run with /usr/bin/python3
-
-    expect(len(page.body) < PAGE_LIMIT, "%s is %d bytes, over %d" % (name, len(page.body), PAGE_LIMIT))
-    expect("<script" not in page.text.lower(), "%s holds <script:\n%s" % (name, page.text))
-    try:
-        html5lib.HTMLParser(strict=True, namespaceHTMLElements=False).parse(page.body)
-    except Exception as error:
-        raise AssertionError("%s is not valid HTML (%s):\n%s" % (name, error, page.text))
-    headers = page.headers
-    expect(headers.get("Content-Type") == "text/html; charset=utf-8", "%s Content-Type %r" % (name, headers.get("Content-Type")))
-    expect(headers.get("Cache-Control") == "no-store", "%s Cache-Control %r" % (name, headers.get("Cache-Control")))
-    expect(headers.get("X-Content-Type-Options") == "nosniff", "%s nosniff missing" % name)
-    expect(headers.get("X-Frame-Options") == "DENY", "%s X-Frame-Options %r" % (name, headers.get("X-Frame-Options")))
-    policy = headers.get("Content-Security-Policy") or ""
-    expect("default-src 'none'" in policy and "script-src" not in policy, "%s CSP %r" % (name, policy))
-    checked_pages[name] = len(page.body)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -172,9 +51,11 @@ def subscribe_each_other(alice_jid, bob_peer):
 
 
 def setup_module():
-    global prosody, lilac, api, bob, light, account
-    prosody = h.start_prosody(alice=ALICE_PASSWORD, bob=BOB_PASSWORD)
+    global prosody, lilac, api, bob, carol, light, account
+    prosody = h.start_prosody(alice=ALICE_PASSWORD, bob=BOB_PASSWORD, carol=CAROL_PASSWORD)
     bob = h.XmppPeer(prosody.jid("bob"), BOB_PASSWORD, prosody.port).start()
+    # carol is on no one's buddy list
+    carol = h.XmppPeer(prosody.jid("carol"), CAROL_PASSWORD, prosody.port, auto_authorize=False).start()
     subscribe_each_other(prosody.jid("alice"), bob)
     lilac = h.start_lilac({"ann": ANN_PASSWORD})
     # the light view adds no IM accounts: the API does, as the full page would
@@ -184,14 +65,15 @@ def setup_module():
     light = LightClient(lilac.base_url)
 
 
-def bob_got_nothing(within=1.5):
+def bob_got_nothing(within=1.5, peer=None):
+    peer = peer or bob
     deadline = time.monotonic() + within
     while time.monotonic() < deadline:
         try:
-            message = bob.inbox.queue.get(timeout=0.1)
+            message = peer.inbox.queue.get(timeout=0.1)
         except Exception:
             continue
-        raise AssertionError("bob got a message he should not have: %r" % message)
+        raise AssertionError("%s got a message he should not have: %r" % (peer.jid, message))
 
 
 def history_texts(conversation_id):
@@ -254,8 +136,8 @@ def test_buddy_online():
 def test_send_message_through_form():
     global conversation
     buddies = expect_page(light.get("/m/buddies"))
-    link = re.search(r'<a href="([^"]*)">bob@localhost</a>', buddies.text).group(1).replace("&amp;", "&")
-    expect(link.startswith("/m/im?"), "the buddy links to %s" % link)
+    link = re.search(r'<a href="([^"]*)">bob@localhost</a>', buddies.text).group(1)
+    expect(re.fullmatch(r"/m/b/%s/[0-9a-f]{16}" % account["id"], link), "the buddy links to %s" % link)
     form = expect_page(light.get(link), 200, "/m/im")
     check_page("im", form)
     expect(form.field("to") == "bob@localhost", "the form is not for bob: %r" % form.field("to"))
@@ -269,6 +151,27 @@ def test_send_message_through_form():
     conversations = [c for c in api.state()["conversations"] if c["name"] == "bob@localhost"]
     expect(len(conversations) == 1, "no conversation with bob in /state: %r" % api.state()["conversations"])
     conversation = conversations[0]["id"]
+
+
+@h.timeout(60)
+def test_start_an_im_with_someone_not_a_buddy():
+    carol_jid = prosody.jid("carol")
+    expect(all(buddy["name"] != carol_jid for buddy in api.state()["buddies"]), "carol is a buddy")
+    form = expect_page(light.get("/m/new"))
+    expect(form.field("to", "/m/im") == "", "the form is filled in: %r" % form.field("to", "/m/im"))
+    text = "hello carol, whom I found in no buddy list"
+    sent = light.post("/m/im", {"csrf": form.field("csrf", "/m/im"), "account": account["id"], "to": carol_jid,
+                                "text": text})
+    expect_page(sent)
+    expect(re.fullmatch(r"/m/c/\d+", sent.path) and sent.query == "sent=1",
+           "sending did not open the conversation: %s" % sent.url)
+    expect("Message sent." in sent.text and text in sent.text, "the conversation page:\n%s" % sent.text)
+    check_page("conversation-not-a-buddy", sent)
+    received = carol.wait_message(lambda message: message["body"] == text, timeout=15)
+    expect(received["from"].startswith(prosody.jid("alice")), "carol got it from %r" % received)
+    carol.send(prosody.jid("alice"), "hello to you, whoever you are")
+    h.wait_until(lambda: "hello to you, whoever you are" in expect_page(light.get(sent.path)).text, timeout=15,
+                 interval=0.3, message="carol's answer on the conversation page")
 
 
 def test_conversation_page_and_send_form():
@@ -341,11 +244,41 @@ def test_post_without_csrf_changes_nothing():
     for fields in ({"status": "away", "message": "gone"}, {"csrf": "nope", "status": "away"}):
         expect_page(light.post("/m/presence", fields), 403)
     expect_page(light.post("/m/join", {"account": account["id"], "room": "x@conference.localhost"}), 403)
+    for fields in ({"account": account["id"], "to": prosody.jid("carol"), "text": "no token"},
+                   {"csrf": "z" * 43, "account": account["id"], "to": prosody.jid("bob"), "text": "wrong token"}):
+        expect_page(light.post("/m/im", fields), 403)
     expect_page(light.post("/m/logout", {}), 403)
     bob_got_nothing()
+    bob_got_nothing(0.1, carol)
     expect(history_texts(conversation) == before, "a post without the token changed the history")
     expect(api.state()["presence"] == state_before, "a post without the token changed the presence")
     expect_page(light.get("/m/"), 200, "/m/")  # still logged in
+
+
+def test_login_without_its_token_is_refused():
+    """The login form's token is both in a cookie and in the form: a form posted from another site
+    (without either, or with another value) logs nobody in."""
+    stranger = LightClient(lilac.base_url)
+    page = expect_page(stranger.get("/m/login"))
+    token = page.field("login_csrf")
+    for fields in ({"username": "ann", "password": ANN_PASSWORD},
+                   {"login_csrf": "", "username": "ann", "password": ANN_PASSWORD},
+                   {"login_csrf": token[:-1] + ("A" if token[-1] != "A" else "B"), "username": "ann",
+                    "password": ANN_PASSWORD}):
+        refused = stranger.post("/m/login", fields)
+        expect_page(refused, 403, "/m/login")
+        check_page("login-forbidden", refused)
+        expect("out of date or comes from another site" in refused.text, "no reason given:\n%s" % refused.text)
+        expect(stranger.cookie("lilac_session") is None, "a post without the token logged in")
+    # the token in the form, but not the cookie that holds it: another site cannot read the cookie
+    cookieless = LightClient(lilac.base_url)
+    refused = cookieless.post("/m/login", {"login_csrf": token, "username": "ann", "password": ANN_PASSWORD})
+    expect_page(refused, 403, "/m/login")
+    expect(cookieless.cookie("lilac_session") is None, "a post with another browser's token logged in")
+    expect_page(stranger.get("/m/buddies"), 200, "/m/login")
+    home = stranger.post("/m/login", {"login_csrf": stranger.cookie("lilac_login_csrf"), "username": "ann",
+                                      "password": ANN_PASSWORD})
+    expect_page(home, 200, "/m/")
 
 
 def test_bad_form_input_changes_nothing():
@@ -506,6 +439,32 @@ def test_logout():
     expect(light.cookie("lilac_session") is None, "the session cookie is still there")
     expect_page(light.get("/m/buddies"), 200, "/m/login")
     h.diag("pages checked (bytes): " + ", ".join("%s %d" % item for item in sorted(checked_pages.items())))
+
+
+def test_translations_complete():
+    """Every string of the light view is in po/zh_CN.po, translated, and every file of the light
+    view that marks strings is listed in po/POTFILES.in."""
+    top = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    with open(os.path.join(top, "po", "POTFILES.in")) as potfiles:
+        listed = [line.strip() for line in potfiles if line.strip() and not line.startswith("#")]
+    for name in sorted(os.listdir(os.path.join(top, "web"))):
+        if name.startswith("lilac-web-light") and name.endswith(".c"):
+            with open(os.path.join(top, "web", name), encoding="utf-8") as source:
+                marks = re.search(r"\b(?:_|N_)\s*\(\s*\"", source.read())
+            expect(not marks or "web/" + name in listed, "web/%s marks strings but is not in po/POTFILES.in" % name)
+    with tempfile.TemporaryDirectory() as folder:
+        pot = os.path.join(folder, "light.pot")
+        subprocess.run(["xgettext", "--language=C", "--from-code=UTF-8", "--keyword=_", "--keyword=N_",
+                        "--directory=" + top, "-o", pot] + [path for path in listed if path.startswith("web/")],
+                       check=True, timeout=60)
+        merged = os.path.join(folder, "merged.po")
+        subprocess.run(["msgmerge", "--quiet", "--no-fuzzy-matching", "-o", merged,
+                        os.path.join(top, "po", "zh_CN.po"), pot], check=True, timeout=60)
+        statistics = subprocess.run(["msgfmt", "--check", "--statistics", "-o", os.devnull, merged],
+                                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=60, text=True)
+    expect(statistics.returncode == 0, "msgfmt: %s" % statistics.stdout)
+    expect("untranslated" not in statistics.stdout and "fuzzy" not in statistics.stdout,
+           "po/zh_CN.po is behind the light view: %s" % statistics.stdout.strip())
 
 
 def test_gateway_stops_cleanly():
