@@ -16,7 +16,8 @@ static gboolean
 lilac_filename_char_is_bad (gunichar c)
 {
   return c < 0x20 || c == 0x7f || (c >= 0x80 && c < 0xa0) || c == 0x2028 || c == 0x2029 ||
-         c == 0x202e || c == 0x202d || c == 0xfeff || strchr ("\"*:<>?|\\/;", (int) c) != NULL;
+         c == 0x202e || c == 0x202d || c == 0xfeff ||
+         (c < 0x80 && strchr ("\"*:<>?|\\/;", (int) c) != NULL);
 }
 
 /**
