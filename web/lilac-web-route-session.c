@@ -92,7 +92,7 @@ lilac_web_route_session_create (LilacWebRequest *request)
       lilac_web_response_error (request->msg, local_error);
       return;
     }
-  if (!lilac_web_login_allowed (request->server, request->msg, username))
+  if (!lilac_web_login_reserve (request->server, request->msg, username))
     {
       lilac_web_response_error_literal (request->msg, 429, "rate_limited",
                                         _("Too many failed logins; wait a minute and try again."));
