@@ -58,14 +58,6 @@ lilac_web_login_name_key (const char *name)
   return g_utf8_casefold (name, -1);
 }
 
-static const char *
-lilac_web_login_address (SoupServerMessage *msg)
-{
-  const char *address = soup_server_message_get_remote_host (msg);
-
-  return address != NULL ? address : "";
-}
-
 /**
  * lilac_web_login_reserve:
  * @server: the server
@@ -88,7 +80,7 @@ lilac_web_login_reserve (LilacWebServer    *server,
   LilacWebLoginSlot *slot = g_new0 (LilacWebLoginSlot, 1);
 
   slot->name = lilac_web_login_name_key (username);
-  slot->address = g_strdup (lilac_web_login_address (msg));
+  slot->address = lilac_web_server_get_client_address (server, msg);
   slot->name_stamp = lilac_rate_limit_reserve (server->name_failures, slot->name);
   if (slot->name_stamp != 0)
     slot->address_stamp = lilac_rate_limit_reserve (server->address_failures, slot->address);
@@ -202,13 +194,14 @@ lilac_web_login_finish (LilacWebServer *server,
   LilacWebLoginData *data = g_task_get_task_data (G_TASK (result));
   g_autoptr(LilacUser) who = g_task_propagate_pointer (G_TASK (result), error);
   LilacKey *data_key = g_object_get_data (G_OBJECT (result), "lilac-data-key");
+  g_autofree char *address = NULL;
   LilacImSession *session;
   LilacLogin *login;
 
   if (who == NULL)
     return NULL;
-  login = lilac_login_store_create (server->logins, who, data_key,
-                                    lilac_web_login_address (data->msg),
+  address = lilac_web_server_get_client_address (server, data->msg);
+  login = lilac_login_store_create (server->logins, who, data_key, address,
                                     soup_message_headers_get_one (soup_server_message_get_request_headers (data->msg),
                                                                   "User-Agent"),
                                     token, error);

@@ -43,6 +43,7 @@ lilac_web_server_finalize (GObject *object)
   g_clear_object (&self->manager);
   g_clear_pointer (&self->name_failures, lilac_rate_limit_free);
   g_clear_pointer (&self->address_failures, lilac_rate_limit_free);
+  g_clear_pointer (&self->trusted_proxies, g_ptr_array_unref);
   g_free ((char *) self->settings.listen);
   g_free ((char *) self->settings.tls_certificate);
   g_free ((char *) self->settings.tls_key);
@@ -172,6 +173,16 @@ lilac_web_server_new (const LilacWebSettings *settings,
   self->settings.listen = g_strdup (settings->listen);
   self->settings.tls_certificate = g_strdup (settings->tls_certificate);
   self->settings.tls_key = g_strdup (settings->tls_key);
+  self->settings.trusted_proxies = NULL;
+  self->trusted_proxies = g_ptr_array_new_with_free_func (g_object_unref);
+  for (unsigned i = 0; settings->trusted_proxies != NULL && settings->trusted_proxies[i] != NULL; i++)
+    {
+      GInetAddressMask *mask = g_inet_address_mask_new_from_string (settings->trusted_proxies[i],
+                                                                    NULL);
+
+      if (mask != NULL)
+        g_ptr_array_add (self->trusted_proxies, mask);
+    }
   self->name_failures = lilac_rate_limit_new ((unsigned) MAX (settings->login_failures, 1),
                                               60 * G_USEC_PER_SEC);
   self->address_failures = lilac_rate_limit_new ((unsigned) MAX (settings->login_failures, 1),
@@ -236,6 +247,63 @@ lilac_web_server_get_socket (LilacWebServer    *self,
                              SoupServerMessage *msg)
 {
   return self->listener != NULL ? lilac_web_listener_get_socket (self->listener, msg) : NULL;
+}
+
+static gboolean
+lilac_web_server_is_trusted_proxy (LilacWebServer *self,
+                                   GInetAddress   *address)
+{
+  for (unsigned i = 0; i < self->trusted_proxies->len; i++)
+    {
+      if (g_inet_address_mask_matches (self->trusted_proxies->pdata[i], address))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/**
+ * lilac_web_server_get_client_address:
+ * @self: the server
+ * @msg: a request
+ *
+ * The address of the client that sent @msg: the connection's peer, or,
+ * when the peer is a trusted reverse proxy, the right-most address of
+ * X-Forwarded-For that is not itself a trusted proxy (every proxy appends
+ * the address it was connected from; what a client wrote itself stands
+ * further left and is not believed).
+ *
+ * Returns: (transfer full): the address as text, "" when not an IP
+ */
+char *
+lilac_web_server_get_client_address (LilacWebServer    *self,
+                                     SoupServerMessage *msg)
+{
+  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
+  const char *forwarded;
+  g_auto(GStrv) hops = NULL;
+  g_autoptr(GInetAddress) client = NULL;
+  unsigned count;
+
+  if (!G_IS_INET_SOCKET_ADDRESS (remote))
+    return g_strdup ("");
+  client = g_object_ref (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
+  forwarded = soup_message_headers_get_list (soup_server_message_get_request_headers (msg),
+                                             "X-Forwarded-For");
+  if (forwarded == NULL || !lilac_web_server_is_trusted_proxy (self, client))
+    return g_inet_address_to_string (client);
+  hops = g_strsplit (forwarded, ",", -1);
+  count = g_strv_length (hops);
+  while (count > 0 && lilac_web_server_is_trusted_proxy (self, client))
+    {
+      GInetAddress *hop = g_inet_address_new_from_string (g_strstrip (hops[--count]));
+
+      /* not an address: the nearest hop that is one stands for the client */
+      if (hop == NULL)
+        break;
+      g_object_unref (client);
+      client = hop;
+    }
+  return g_inet_address_to_string (client);
 }
 
 /**

@@ -8,6 +8,8 @@
 
 #include "lilac-config.h"
 
+#include <gio/gio.h>
+
 #include "lilac-error.h"
 
 /**
@@ -59,6 +61,7 @@ lilac_config_free (LilacConfig *self)
   g_free (self->tls_certificate);
   g_free (self->tls_key);
   g_strfreev (self->worker_plugins);
+  g_strfreev (self->trusted_proxies);
   g_free (self);
 }
 
@@ -100,6 +103,41 @@ lilac_config_read_string (GKeyFile   *file,
     return;
   g_free (*value);
   *value = g_strstrip (g_steal_pointer (&read));
+}
+
+/* a list of IP addresses or networks (CIDR), each checked */
+static gboolean
+lilac_config_read_networks (GKeyFile   *file,
+                            const char *group,
+                            const char *key,
+                            char     ***value,
+                            GError    **error)
+{
+  g_auto(GStrv) read = g_key_file_get_string_list (file, group, key, NULL, NULL);
+  g_autoptr(GPtrArray) networks = g_ptr_array_new_with_free_func (g_free);
+
+  if (read == NULL)
+    return TRUE;
+  for (unsigned i = 0; read[i] != NULL; i++)
+    {
+      const char *text = g_strstrip (read[i]);
+      g_autoptr(GInetAddressMask) mask = NULL;
+
+      if (text[0] == '\0')
+        continue;
+      mask = g_inet_address_mask_new_from_string (text, NULL);
+      if (mask == NULL)
+        {
+          g_set_error (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                       "[%s] %s: \"%s\" is not an IP address or network", group, key, text);
+          return FALSE;
+        }
+      g_ptr_array_add (networks, g_strdup (text));
+    }
+  g_ptr_array_add (networks, NULL);
+  g_strfreev (*value);
+  *value = (char **) g_ptr_array_free (g_steal_pointer (&networks), FALSE);
+  return TRUE;
 }
 
 /**
@@ -166,7 +204,8 @@ lilac_config_load_file (LilacConfig *self,
           return FALSE;
         }
     }
-  if (!lilac_config_read_int (file, "gateway", "port", 0, 65535, &port, error) ||
+  if (!lilac_config_read_networks (file, "gateway", "trusted_proxies", &self->trusted_proxies, error) ||
+      !lilac_config_read_int (file, "gateway", "port", 0, 65535, &port, error) ||
       !lilac_config_read_int (file, "gateway", "poll_timeout", 1, 60, &timeout, error) ||
       !lilac_config_read_int (file, "gateway", "event_ring", 16, 1 << 20, &ring, error) ||
       !lilac_config_read_int (file, "gateway", "worker_heartbeat", 1, 3600, &heartbeat, error) ||

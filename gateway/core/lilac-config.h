@@ -42,6 +42,8 @@ typedef struct {
   int max_per_address;       /* connections per client address, 0: no cap */
   int header_seconds;        /* time a request has to send its headers */
   gint64 transfer_quota;     /* bytes of stored transfers per user */
+  char **trusted_proxies;    /* (owned) (nullable) addresses or networks of reverse proxies whose
+                              * X-Forwarded-For names the client */
 } LilacConfig;
 
 LilacConfig *lilac_config_new_default (void);

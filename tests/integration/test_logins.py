@@ -28,9 +28,11 @@ PASSWORDS = {"cal": "cal-logins-pw", "dee": "dee-logins-pw", "eve": "eve-logins-
 def setup_module():
     global lilac
     # cheap Argon2 keeps the timing test short; the limit is the documented default
+    # 127.0.0.1 stands for a reverse proxy on this machine; the other 127.0.0.x are clients
     lilac = h.start_lilac(dict(PASSWORDS, ann=PASSWORD, bea="bea-logins-pw"),
                           config={"security": {"argon2_ops": 1, "argon2_memory_kib": 16384,
-                                               "login_failures": 10}})
+                                               "login_failures": 10},
+                                  "gateway": {"trusted_proxies": "127.0.0.1;::1"}})
 
 
 def held_poll(client, seconds, results):
@@ -113,17 +115,21 @@ def test_unknown_user_takes_as_long_as_wrong_password():
     expect(0.6 < ratio < 1.6, "timing differs: unknown %r, wrong %r" % (unknown, wrong))
 
 
-def login_from(source, name, password):
-    """POST /session from the client address source (one of 127.0.0.0/8); returns (status, headers)."""
+def login_from(source, name, password, forwarded=None):
+    """POST /session from the client address source (one of 127.0.0.0/8), through a proxy that
+    says X-Forwarded-For: forwarded when given; returns (status, headers, body)."""
     connection = http.client.HTTPConnection("127.0.0.1", lilac.port, timeout=30,
                                             source_address=(source, 0))
+    headers = {"Content-Type": "application/json"}
+    if forwarded is not None:
+        headers["X-Forwarded-For"] = forwarded
     try:
         connection.request("POST", "/api/v1/session",
                            body=json.dumps({"username": name, "password": password}),
-                           headers={"Content-Type": "application/json"})
+                           headers=headers)
         response = connection.getresponse()
-        response.read()
-        return response.status, response.headers
+        body = response.read()
+        return response.status, response.headers, body
     finally:
         connection.close()
 
@@ -133,10 +139,10 @@ def check_limit(failures, refused, allowed):
     answers 429; allowed: ((source, name, password), status) that the limit does not touch."""
     answers = [login_from(*attempt)[0] for attempt in failures]
     expect(answers == [401] * 10, "10 failed logins %r answered %r" % (failures, answers))
-    status, _ = login_from(*refused)
+    status = login_from(*refused)[0]
     expect(status == 429, "the 11th login %r answered %s" % (refused, status))
     for attempt, expected in allowed:
-        status, _ = login_from(*attempt)
+        status = login_from(*attempt)[0]
         expect(status == expected, "%r answered %s, not %s" % (attempt, status, expected))
 
 
@@ -146,7 +152,7 @@ def test_eleventh_failure_is_rate_limited():
     check_limit([("127.0.0.11", "cal", "guess-%d" % attempt) for attempt in range(10)],
                 ("127.0.0.11", "cal", "guess-10"),
                 [(("127.0.0.11", "cal", PASSWORDS["cal"]), 429)])
-    _, headers = login_from("127.0.0.11", "cal", "guess-11")
+    _, headers, _ = login_from("127.0.0.11", "cal", "guess-11")
     expect(headers.get("Retry-After") == "60", "Retry-After: %r" % headers.get("Retry-After"))
 
 
@@ -207,8 +213,58 @@ def test_parallel_failures_are_limited():
            (statuses.count(401), statuses.count(429)))
     expect(statuses.count(401) == 10 and statuses.count(429) == 20,
            "30 parallel wrong passwords answered %r" % statuses)
-    status, _ = login_from("127.0.0.52", "gus", PASSWORDS["gus"])
+    status = login_from("127.0.0.52", "gus", PASSWORDS["gus"])[0]
     expect(status == 429, "the right password after them answered %s" % status)
+
+
+@h.timeout(120)
+def test_clients_behind_a_trusted_proxy():
+    """Behind a reverse proxy every client connects from the proxy's address: the client is the
+    right-most X-Forwarded-For address the proxy did not itself forward from a trusted proxy."""
+    check_limit([("127.0.0.1", "ghost-x%d" % i, "guess", "203.0.113.7") for i in range(10)],
+                ("127.0.0.1", "ghost-x10", "guess", "203.0.113.7"),
+                # another client of the same proxy is not limited
+                [(("127.0.0.1", "ghost-y", "guess", "203.0.113.8"), 401),
+                 # what the client wrote itself stands left of what the proxy appended
+                 (("127.0.0.1", "ghost-y", "guess", "203.0.113.7, 203.0.113.9"), 401),
+                 # a chain of trusted proxies is followed to the client
+                 (("127.0.0.1", "ghost-y", "guess", "203.0.113.7, 127.0.0.1"), 429),
+                 (("127.0.0.1", "ghost-y", "guess", "203.0.113.7,::1"), 429)])
+
+
+@h.timeout(120)
+def test_forwarded_for_from_others_is_ignored():
+    """A client that is not a trusted proxy cannot pick its address with X-Forwarded-For."""
+    check_limit([("127.0.0.61", "ghost-z%d" % i, "guess", "203.0.113.%d" % (20 + i))
+                 for i in range(10)],
+                ("127.0.0.61", "ghost-z10", "guess", "203.0.113.30"),
+                [(("127.0.0.62", "ghost-z10", "guess", "203.0.113.20"), 401)])
+
+
+def test_trusted_proxies_must_be_addresses():
+    config = os.path.join(lilac.dir, "bad-proxies.conf")
+    h.write_config(config, {"gateway": {"trusted_proxies": "127.0.0.1;10.0.0.0/8;nginx.local"}})
+    result = lilac.run_cli(["user", "list", "--data", lilac.data, "--config", config])
+    expect(result.returncode != 0 and b'"nginx.local" is not an IP address' in result.stderr,
+           "a proxy named by host name was accepted: %d %r" % (result.returncode, result.stderr))
+
+
+def test_sessions_show_the_client_address():
+    def login_address(source, forwarded):
+        status, _, body = login_from(source, "ann", PASSWORD, forwarded)
+        expect(status == 200, "login from %s (%s) answered %s" % (source, forwarded, status))
+        client = lilac.client()
+        client.token = json.loads(body)["token"]
+        client.use_bearer()
+        status, sessions = client.get("sessions")
+        current = [s for s in sessions if s["current"]]
+        expect(status == 200 and len(current) == 1, "GET /sessions: %s %r" % (status, sessions))
+        return current[0]["address"]
+
+    address = login_address("127.0.0.1", "198.51.100.23")
+    expect(address == "198.51.100.23", "a login through the proxy shows %r" % address)
+    address = login_address("127.0.0.63", "198.51.100.24")
+    expect(address == "127.0.0.63", "a login with a forged X-Forwarded-For shows %r" % address)
 
 
 def test_gateway_stops_cleanly():
