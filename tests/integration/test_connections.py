@@ -4,10 +4,12 @@
 """Connections: 1,000 clients trickling their headers a byte a second do not stop others from being
 served and are closed at the header deadline; one address cannot hold more connections than its
 cap; a client keeps its connection across requests and held polls, and its answers are not held
-back by Nagle's algorithm; every answer carries the security headers."""
+back by Nagle's algorithm; every answer carries the security headers, the page's files and the
+answers the gateway writes itself (held polls, early refusals) too."""
 
 import http.client
 import json
+import re
 import socket
 import threading
 import time
@@ -158,15 +160,40 @@ def test_one_connection_carries_many_requests():
     connection.close()
 
 
+def expect_security_headers(what, headers):
+    for name, value in (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer")):
+        expect(headers.get(name) == value, "%s: %s is %r" % (what, name, headers.get(name)))
+    policy = headers.get("Content-Security-Policy", "")
+    expect("frame-ancestors 'none'" in policy, "%s: Content-Security-Policy %r" % (what, policy))
+
+
 def test_security_headers_on_every_answer():
     client = lilac.client()
     for path in ("/healthz", "/api/v1/state", "/api/v1/nothing", "/m/login", "/"):
         client.get(path)
-        headers = client.last_headers
-        for name, value in (("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "no-referrer")):
-            expect(headers.get(name) == value, "%s: %s is %r" % (path, name, headers.get(name)))
-        policy = headers.get("Content-Security-Policy", "")
-        expect("frame-ancestors 'none'" in policy, "%s: Content-Security-Policy %r" % (path, policy))
+        expect_security_headers(path, client.last_headers)
+    status, page = client.get("/")
+    files = re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
+    expect(status == 200 and files, "no /static/ files named by the page: %r" % page[:300])
+    for path in files[:3]:
+        status, _ = client.get(path)
+        expect(status == 200, "%s answered %s" % (path, status))
+        expect_security_headers(path, client.last_headers)
+
+
+def test_security_headers_on_answers_written_by_the_gateway():
+    """Answers that do not come through libsoup: a held poll answered from its parked connection,
+    and a body refused from its headers."""
+    client = lilac.client()
+    client.login("ann", "ann-connections-pw", bearer=True)
+    state = client.state()
+    started = time.monotonic()
+    status, _ = client.poll_raw(state["seq"], 1, state["epoch"])
+    expect(status == 200 and time.monotonic() - started > 0.9, "the poll was not held: %s" % status)
+    expect_security_headers("a held poll's answer", client.last_headers)
+    status, body = client.post("session", raw=b"x" * (100 * 1024))
+    expect(status == 413 and body["error"]["code"] == "too_large", "100 KiB body: %s %r" % (status, body))
+    expect_security_headers("an early 413", client.last_headers)
 
 
 def test_gateway_stops_cleanly():
