@@ -225,7 +225,8 @@ lilac_web_server_listen (LilacWebServer *self,
     }
   self->listener = lilac_web_listener_new (self->soup, certificate,
                                            (unsigned) self->settings.max_per_address,
-                                           (unsigned) self->settings.header_seconds);
+                                           (unsigned) self->settings.header_seconds,
+                                           (unsigned) self->settings.request_seconds);
   self->port = lilac_web_listener_listen (self->listener, self->settings.listen,
                                           self->settings.port, error);
   return self->port != 0;

@@ -45,6 +45,7 @@ lilac_config_new_default (void)
   self->max_transfer = (gint64) 100 * 1024 * 1024;
   self->max_per_address = 256;
   self->header_seconds = 15;
+  self->request_timeout = 60;
   self->transfer_quota = (gint64) 1024 * 1024 * 1024;
   return self;
 }
@@ -165,6 +166,7 @@ lilac_config_load_file (LilacConfig *self,
   gint64 quota = self->transfer_quota / (1024 * 1024);
   gint64 database = self->max_database / (1024 * 1024);
   gint64 per_address = self->max_per_address, header = self->header_seconds;
+  gint64 request_timeout = self->request_timeout;
   gint64 requests = self->request_seconds;
   g_autoptr(GError) local_error = NULL;
 
@@ -221,6 +223,7 @@ lilac_config_load_file (LilacConfig *self,
       !lilac_config_read_int (file, "gateway", "connections_per_address", 0, 1 << 20, &per_address,
                               error) ||
       !lilac_config_read_int (file, "gateway", "header_timeout", 1, 3600, &header, error) ||
+      !lilac_config_read_int (file, "gateway", "request_timeout", 1, 3600, &request_timeout, error) ||
       !lilac_config_read_int (file, "workers", "idle_minutes", 1, 100000, &idle, error) ||
       !lilac_config_read_int (file, "workers", "memory_mib", 0, 1 << 20, &memory, error) ||
       !lilac_config_read_int (file, "workers", "cpu_seconds", 0, G_MAXINT, &cpu, error) ||
@@ -248,6 +251,7 @@ lilac_config_load_file (LilacConfig *self,
   self->max_database = database * 1024 * 1024;
   self->max_per_address = (int) per_address;
   self->header_seconds = (int) header;
+  self->request_timeout = (int) request_timeout;
   self->request_seconds = (int) requests;
   return TRUE;
 }
