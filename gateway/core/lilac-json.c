@@ -35,6 +35,47 @@ lilac_json_has_nul_escape (const char *data,
   return FALSE;
 }
 
+/* whether every member name and string of the tree under @root is valid
+ * UTF-8: json-glib turns an escaped lone UTF-16 surrogate ("\ud83d") into
+ * bytes that are not; walked with a queue, not recursion, however deep */
+static gboolean
+lilac_json_is_valid_text (JsonNode *root)
+{
+  g_autoptr(GQueue) pending = g_queue_new ();
+
+  g_queue_push_tail (pending, root);
+  while (!g_queue_is_empty (pending))
+    {
+      JsonNode *node = g_queue_pop_head (pending);
+
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        {
+          JsonObjectIter iter;
+          const char *name;
+          JsonNode *member;
+
+          json_object_iter_init (&iter, json_node_get_object (node));
+          while (json_object_iter_next (&iter, &name, &member))
+            {
+              if (!g_utf8_validate (name, -1, NULL))
+                return FALSE;
+              g_queue_push_tail (pending, member);
+            }
+        }
+      else if (JSON_NODE_HOLDS_ARRAY (node))
+        {
+          JsonArray *array = json_node_get_array (node);
+
+          for (unsigned i = 0; i < json_array_get_length (array); i++)
+            g_queue_push_tail (pending, json_array_get_element (array, i));
+        }
+      else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING &&
+               !g_utf8_validate (json_node_get_string (node), -1, NULL))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /**
  * lilac_json_parse_object:
  * @data: the bytes received
@@ -75,8 +116,11 @@ lilac_json_parse_object (const char *data,
     }
   if (!json_parser_load_from_data (parser, data, (gssize) length, &local_error))
     {
+      /* json-glib quotes what it could not read, lone surrogates and all */
+      g_autofree char *reason = g_utf8_make_valid (local_error->message, -1);
+
       g_set_error (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
-                   "the request body is not valid JSON: %s", local_error->message);
+                   "the request body is not valid JSON: %s", reason);
       return NULL;
     }
   root = json_parser_get_root (parser);
@@ -84,6 +128,12 @@ lilac_json_parse_object (const char *data,
     {
       g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
                            "the request body must be a JSON object");
+      return NULL;
+    }
+  if (!lilac_json_is_valid_text (root))
+    {
+      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                           "the request body escapes a character that is not valid Unicode");
       return NULL;
     }
   return json_object_ref (json_node_get_object (root));

@@ -241,6 +241,17 @@ def test_forwarded_for_from_others_is_ignored():
                 [(("127.0.0.62", "ghost-z10", "guess", "203.0.113.20"), 401)])
 
 
+def test_lone_surrogate_is_refused():
+    """JSON may escape half of a UTF-16 pair ("\\ud83d") where the body's bytes are valid UTF-8;
+    json-glib would hand the gateway bytes that are not: the body answers 400."""
+    # json-glib refuses the first and reads the second; the answers are UTF-8 JSON (the harness
+    # decodes them) with code bad_request
+    for raw in (b'{"username":"ann\\ud83d","password":"x"}', b'{"username":"a\\ud83dnn","password":"x"}'):
+        status, body = lilac.client().post("session", raw=raw)
+        expect(status == 400 and isinstance(body, dict) and body["error"]["code"] == "bad_request",
+               "%r answered %s %r" % (raw, status, body))
+
+
 def test_trusted_proxies_must_be_addresses():
     config = os.path.join(lilac.dir, "bad-proxies.conf")
     h.write_config(config, {"gateway": {"trusted_proxies": "127.0.0.1;10.0.0.0/8;nginx.local"}})
