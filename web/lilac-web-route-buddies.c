@@ -8,6 +8,7 @@
 #include "lilac-error.h"
 #include "lilac-json.h"
 #include "lilac-web-response.h"
+#include "lilac-web-route-bodies.h"
 #include "lilac-web-router.h"
 #include "lilac-web-server-private.h"
 
@@ -28,25 +29,32 @@ lilac_web_route_buddies_done_cb (GObject      *source,
   lilac_web_request_finish_empty (request, status);
 }
 
+/**
+ * lilac_web_route_buddies_parse:
+ *
+ * Reads a `POST /buddies` body.
+ */
+gboolean
+lilac_web_route_buddies_parse (JsonObject    *body,
+                               LilacWebBuddy *buddy,
+                               GError       **error)
+{
+  static const char *const allowed[] = { "account", "name", "alias", "group", NULL };
+
+  return lilac_json_check_members (body, allowed, error) &&
+         (buddy->account = lilac_json_get_string (body, "account", TRUE, 32, error)) != NULL &&
+         (buddy->name = lilac_json_get_text (body, "name", 1024, error)) != NULL &&
+         lilac_json_get_optional_string (body, "alias", 256, &buddy->alias, error) &&
+         lilac_json_get_optional_string (body, "group", 256, &buddy->group, error);
+}
+
 static void
 lilac_web_route_buddies_add (LilacWebRequest *request)
 {
-  static const char *const allowed[] = { "account", "name", "alias", "group", NULL };
   g_autoptr(GError) local_error = NULL;
-  const char *account = NULL, *name = NULL, *alias = NULL, *group = NULL;
+  LilacWebBuddy buddy = { NULL };
 
-  if (lilac_json_check_members (request->body, allowed, &local_error) &&
-      (account = lilac_json_get_string (request->body, "account", TRUE, 32, &local_error)) != NULL &&
-      (name = lilac_json_get_string (request->body, "name", TRUE, 1024, &local_error)) != NULL)
-    {
-      alias = lilac_json_get_string (request->body, "alias", FALSE, 256, &local_error);
-      if (local_error == NULL)
-        group = lilac_json_get_string (request->body, "group", FALSE, 256, &local_error);
-      if (local_error == NULL && name[0] == '\0')
-        g_set_error_literal (&local_error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
-                             "the field \"name\" is empty");
-    }
-  if (local_error != NULL)
+  if (!lilac_web_route_buddies_parse (request->body, &buddy, &local_error))
     {
       lilac_web_response_error (request->msg, local_error);
       return;
@@ -54,8 +62,9 @@ lilac_web_route_buddies_add (LilacWebRequest *request)
   g_object_set_data (G_OBJECT (request->msg), "lilac-status",
                      GUINT_TO_POINTER (SOUP_STATUS_ACCEPTED));
   lilac_web_request_pause (request);
-  lilac_im_session_add_buddy_async (request->session, account, name, alias, group, NULL,
-                                    lilac_web_route_buddies_done_cb, lilac_web_request_ref (request));
+  lilac_im_session_add_buddy_async (request->session, buddy.account, buddy.name, buddy.alias,
+                                    buddy.group, NULL, lilac_web_route_buddies_done_cb,
+                                    lilac_web_request_ref (request));
 }
 
 static void
@@ -78,19 +87,32 @@ lilac_web_route_buddies_remove (LilacWebRequest *request)
                                        lilac_web_request_ref (request));
 }
 
+/**
+ * lilac_web_route_presence_parse:
+ *
+ * Reads a `POST /presence` body (the session checks the status).
+ */
+gboolean
+lilac_web_route_presence_parse (JsonObject       *body,
+                                LilacWebPresence *presence,
+                                GError          **error)
+{
+  static const char *const allowed[] = { "status", "message", NULL };
+
+  return lilac_json_check_members (body, allowed, error) &&
+         (presence->status = lilac_json_get_string (body, "status", TRUE, 16, error)) != NULL &&
+         lilac_json_get_optional_string (body, "message", 1024, &presence->message, error);
+}
+
 static void
 lilac_web_route_presence_set (LilacWebRequest *request)
 {
-  static const char *const allowed[] = { "status", "message", NULL };
   g_autoptr(GError) local_error = NULL;
-  const char *status = NULL, *message = NULL;
+  LilacWebPresence presence = { NULL };
 
-  if (lilac_json_check_members (request->body, allowed, &local_error) &&
-      (status = lilac_json_get_string (request->body, "status", TRUE, 16, &local_error)) != NULL)
-    message = lilac_json_get_string (request->body, "message", FALSE, 1024, &local_error);
-  if (local_error == NULL)
-    lilac_im_session_set_presence (request->session, status, message, &local_error);
-  if (local_error != NULL)
+  if (!lilac_web_route_presence_parse (request->body, &presence, &local_error) ||
+      !lilac_im_session_set_presence (request->session, presence.status, presence.message,
+                                      &local_error))
     {
       lilac_web_response_error (request->msg, local_error);
       return;

@@ -14,6 +14,7 @@
 #include "lilac-filename.h"
 #include "lilac-json.h"
 #include "lilac-web-response.h"
+#include "lilac-web-route-bodies.h"
 #include "lilac-web-router.h"
 #include "lilac-web-server-private.h"
 
@@ -144,24 +145,39 @@ lilac_web_route_transfers_create (LilacWebRequest *request)
   lilac_web_response_object (request->msg, SOUP_STATUS_ACCEPTED, transfer);
 }
 
-static void
-lilac_web_route_transfers_act (LilacWebRequest *request)
+/**
+ * lilac_web_route_transfers_parse_action:
+ *
+ * Reads a `POST /transfers/{id}` body: accept, reject or cancel.
+ */
+gboolean
+lilac_web_route_transfers_parse_action (JsonObject  *body,
+                                        const char **action,
+                                        GError     **error)
 {
   static const char *const allowed[] = { "action", NULL };
   static const char *const actions[] = { "accept", "reject", "cancel", NULL };
+
+  if (!lilac_json_check_members (body, allowed, error) ||
+      (*action = lilac_json_get_string (body, "action", TRUE, 16, error)) == NULL)
+    return FALSE;
+  if (!g_strv_contains (actions, *action))
+    {
+      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                           "the action must be accept, reject or cancel");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+lilac_web_route_transfers_act (LilacWebRequest *request)
+{
   g_autoptr(GError) local_error = NULL;
   const char *action = NULL;
 
-  if (lilac_json_check_members (request->body, allowed, &local_error) &&
-      (action = lilac_json_get_string (request->body, "action", TRUE, 16, &local_error)) != NULL)
-    {
-      if (!g_strv_contains (actions, action))
-        g_set_error_literal (&local_error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
-                             "the action must be accept, reject or cancel");
-      else
-        lilac_im_session_act_on_transfer (request->session, request->params[0], action, &local_error);
-    }
-  if (local_error != NULL)
+  if (!lilac_web_route_transfers_parse_action (request->body, &action, &local_error) ||
+      !lilac_im_session_act_on_transfer (request->session, request->params[0], action, &local_error))
     {
       lilac_web_response_error (request->msg, local_error);
       return;

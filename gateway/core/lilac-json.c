@@ -213,6 +213,66 @@ lilac_json_get_string (JsonObject *object,
   return value;
 }
 
+/* the outcome of a getter that sets no error for an absent member */
+static gboolean
+lilac_json_propagate (GError  *local_error,
+                      GError **error)
+{
+  if (local_error == NULL)
+    return TRUE;
+  g_propagate_error (error, local_error);
+  return FALSE;
+}
+
+/**
+ * lilac_json_get_optional_string:
+ * @object: a request object
+ * @name: the member
+ * @max_length: the longest value accepted, in bytes
+ * @value: (out) (transfer none) (nullable): the string, %NULL when absent
+ * @error: return location for a #GError
+ *
+ * Returns: %FALSE when the member is there but not a string within the limit
+ */
+gboolean
+lilac_json_get_optional_string (JsonObject  *object,
+                                const char  *name,
+                                gsize        max_length,
+                                const char **value,
+                                GError     **error)
+{
+  GError *local_error = NULL;
+
+  *value = lilac_json_get_string (object, name, FALSE, max_length, &local_error);
+  return lilac_json_propagate (local_error, error);
+}
+
+/**
+ * lilac_json_get_text:
+ * @object: a request object
+ * @name: the member
+ * @max_length: the longest value accepted, in bytes
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer none) (nullable): the member, a string that is required
+ *   and must not be empty, or %NULL with @error set
+ */
+const char *
+lilac_json_get_text (JsonObject *object,
+                     const char *name,
+                     gsize       max_length,
+                     GError    **error)
+{
+  const char *value = lilac_json_get_string (object, name, TRUE, max_length, error);
+
+  if (value != NULL && value[0] == '\0')
+    {
+      g_set_error (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT, "the field \"%s\" is empty", name);
+      return NULL;
+    }
+  return value;
+}
+
 gboolean
 lilac_json_get_bool (JsonObject *object,
                      const char *name,
@@ -286,6 +346,27 @@ lilac_json_get_object (JsonObject *object,
       return NULL;
     }
   return json_node_get_object (node);
+}
+
+/**
+ * lilac_json_get_optional_object:
+ * @object: a request object
+ * @name: the member
+ * @value: (out) (transfer none) (nullable): the object, %NULL when absent
+ * @error: return location for a #GError
+ *
+ * Returns: %FALSE when the member is there but not an object
+ */
+gboolean
+lilac_json_get_optional_object (JsonObject  *object,
+                                const char  *name,
+                                JsonObject **value,
+                                GError     **error)
+{
+  GError *local_error = NULL;
+
+  *value = lilac_json_get_object (object, name, &local_error);
+  return lilac_json_propagate (local_error, error);
 }
 
 /**
