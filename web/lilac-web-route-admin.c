@@ -10,7 +10,7 @@
 #include "lilac-json.h"
 #include "lilac-metrics.h"
 #include "lilac-web-response.h"
-#include "lilac-web-route-bodies.h"
+#include "lilac-web-route-input.h"
 #include "lilac-web-router.h"
 #include "lilac-web-server-private.h"
 

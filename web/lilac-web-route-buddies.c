@@ -8,7 +8,7 @@
 #include "lilac-error.h"
 #include "lilac-json.h"
 #include "lilac-web-response.h"
-#include "lilac-web-route-bodies.h"
+#include "lilac-web-route-input.h"
 #include "lilac-web-router.h"
 #include "lilac-web-server-private.h"
 
@@ -67,16 +67,37 @@ lilac_web_route_buddies_add (LilacWebRequest *request)
                                     lilac_web_request_ref (request));
 }
 
+/**
+ * lilac_web_route_buddies_parse_removal:
+ *
+ * Reads the query of a `DELETE /buddies`.
+ */
+gboolean
+lilac_web_route_buddies_parse_removal (GHashTable  *query,
+                                       const char **account,
+                                       const char **name,
+                                       GError     **error)
+{
+  *account = lilac_web_query_lookup (query, "account");
+  *name = lilac_web_query_lookup (query, "name");
+  if (*account == NULL || *name == NULL || (*name)[0] == '\0' || !g_utf8_validate (*name, -1, NULL))
+    {
+      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                           "the parameters \"account\" and \"name\" are required");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 lilac_web_route_buddies_remove (LilacWebRequest *request)
 {
-  const char *account = lilac_web_request_get_query (request, "account");
-  const char *name = lilac_web_request_get_query (request, "name");
+  g_autoptr(GError) local_error = NULL;
+  const char *account = NULL, *name = NULL;
 
-  if (account == NULL || name == NULL || name[0] == '\0' || !g_utf8_validate (name, -1, NULL))
+  if (!lilac_web_route_buddies_parse_removal (request->query, &account, &name, &local_error))
     {
-      lilac_web_response_error_literal (request->msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
-                                        "the parameters \"account\" and \"name\" are required");
+      lilac_web_response_error (request->msg, local_error);
       return;
     }
   g_object_set_data (G_OBJECT (request->msg), "lilac-status",

@@ -12,7 +12,7 @@
 #include "lilac-json.h"
 #include "lilac-web-login.h"
 #include "lilac-web-response.h"
-#include "lilac-web-route-bodies.h"
+#include "lilac-web-route-input.h"
 #include "lilac-web-router.h"
 #include "lilac-web-server-private.h"
 

@@ -35,6 +35,12 @@ void lilac_web_server_end_user (LilacWebServer *self,
                                 gint64          user_id);
 GSocket *lilac_web_server_get_socket (LilacWebServer    *self,
                                       SoupServerMessage *msg);
+gboolean lilac_web_server_check_body (SoupMessageHeaders *headers,
+                                      gsize               max_body,
+                                      GError            **error);
+char    *lilac_web_server_resolve_client (GPtrArray    *trusted_proxies,
+                                          GInetAddress *peer,
+                                          const char   *forwarded);
 char    *lilac_web_server_get_client_address (LilacWebServer    *self,
                                               SoupServerMessage *msg);
 void lilac_web_route_session_set_cookie (LilacWebRequest *request,

@@ -64,6 +64,38 @@ lilac_web_server_init (LilacWebServer *self)
 {
 }
 
+/**
+ * lilac_web_server_check_body:
+ * @headers: the headers of a request (not an upload)
+ * @max_body: the largest body taken
+ * @error: return location for a #GError
+ *
+ * Returns: whether the body the headers announce may be read: a
+ *   Content-Length within the limit, or none
+ */
+gboolean
+lilac_web_server_check_body (SoupMessageHeaders *headers,
+                             gsize               max_body,
+                             GError            **error)
+{
+  SoupEncoding encoding = soup_message_headers_get_encoding (headers);
+
+  if (encoding == SOUP_ENCODING_CHUNKED)
+    {
+      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                           "send the request body with a Content-Length");
+      return FALSE;
+    }
+  if (encoding == SOUP_ENCODING_CONTENT_LENGTH &&
+      (guint64) soup_message_headers_get_content_length (headers) > max_body)
+    {
+      g_set_error (error, LILAC_ERROR, LILAC_ERROR_TOO_LARGE,
+                   "the request body is larger than %" G_GSIZE_FORMAT " bytes", max_body);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* runs once the headers are in, before the body is read: refuse bodies we would not take */
 static void
 lilac_web_server_early_cb (SoupServer        *soup,
@@ -73,8 +105,7 @@ lilac_web_server_early_cb (SoupServer        *soup,
                            gpointer           user_data)
 {
   LilacWebServer *self = LILAC_WEB_SERVER (user_data);
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  SoupEncoding encoding = soup_message_headers_get_encoding (headers);
+  g_autoptr(GError) refused = NULL;
 
   /* uploads: limits of their own, and their bodies stream into the store */
   if (g_str_equal (path, LILAC_WEB_API_PREFIX "/transfers") &&
@@ -83,23 +114,9 @@ lilac_web_server_early_cb (SoupServer        *soup,
       lilac_web_route_transfers_early (self, msg);
       return;
     }
-  if (encoding == SOUP_ENCODING_CHUNKED)
-    {
-      g_autoptr(GError) refused = g_error_new_literal (LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
-                                                       "send the request body with a Content-Length");
-
-      lilac_web_response_refuse_early (msg, lilac_web_server_get_socket (self, msg), refused);
-      return;
-    }
-  if (encoding == SOUP_ENCODING_CONTENT_LENGTH &&
-      (guint64) soup_message_headers_get_content_length (headers) > self->settings.max_body)
-    {
-      g_autoptr(GError) refused = g_error_new (LILAC_ERROR, LILAC_ERROR_TOO_LARGE,
-                                               "the request body is larger than %" G_GSIZE_FORMAT
-                                               " bytes", self->settings.max_body);
-
-      lilac_web_response_refuse_early (msg, lilac_web_server_get_socket (self, msg), refused);
-    }
+  if (!lilac_web_server_check_body (soup_server_message_get_request_headers (msg),
+                                    self->settings.max_body, &refused))
+    lilac_web_response_refuse_early (msg, lilac_web_server_get_socket (self, msg), refused);
 }
 
 static void
@@ -251,50 +268,44 @@ lilac_web_server_get_socket (LilacWebServer    *self,
 }
 
 static gboolean
-lilac_web_server_is_trusted_proxy (LilacWebServer *self,
-                                   GInetAddress   *address)
+lilac_web_server_is_trusted_proxy (GPtrArray    *trusted_proxies,
+                                   GInetAddress *address)
 {
-  for (unsigned i = 0; i < self->trusted_proxies->len; i++)
+  for (unsigned i = 0; i < trusted_proxies->len; i++)
     {
-      if (g_inet_address_mask_matches (self->trusted_proxies->pdata[i], address))
+      if (g_inet_address_mask_matches (trusted_proxies->pdata[i], address))
         return TRUE;
     }
   return FALSE;
 }
 
 /**
- * lilac_web_server_get_client_address:
- * @self: the server
- * @msg: a request
+ * lilac_web_server_resolve_client:
+ * @trusted_proxies: (element-type GInetAddressMask): the reverse proxies
+ * @peer: the address a request came from
+ * @forwarded: (nullable): its X-Forwarded-For
  *
- * The address of the client that sent @msg: the connection's peer, or,
- * when the peer is a trusted reverse proxy, the right-most address of
- * X-Forwarded-For that is not itself a trusted proxy (every proxy appends
- * the address it was connected from; what a client wrote itself stands
- * further left and is not believed).
+ * The address of the client: @peer, or, when @peer is a trusted proxy, the
+ * right-most address of @forwarded that is not itself a trusted proxy
+ * (every proxy appends the address it was connected from; what a client
+ * wrote itself stands further left and is not believed).
  *
- * Returns: (transfer full): the address as text, "" when not an IP
+ * Returns: (transfer full): the address as text
  */
 char *
-lilac_web_server_get_client_address (LilacWebServer    *self,
-                                     SoupServerMessage *msg)
+lilac_web_server_resolve_client (GPtrArray    *trusted_proxies,
+                                 GInetAddress *peer,
+                                 const char   *forwarded)
 {
-  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
-  const char *forwarded;
+  g_autoptr(GInetAddress) client = g_object_ref (peer);
   g_auto(GStrv) hops = NULL;
-  g_autoptr(GInetAddress) client = NULL;
   unsigned count;
 
-  if (!G_IS_INET_SOCKET_ADDRESS (remote))
-    return g_strdup ("");
-  client = g_object_ref (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
-  forwarded = soup_message_headers_get_list (soup_server_message_get_request_headers (msg),
-                                             "X-Forwarded-For");
-  if (forwarded == NULL || !lilac_web_server_is_trusted_proxy (self, client))
+  if (forwarded == NULL || !lilac_web_server_is_trusted_proxy (trusted_proxies, client))
     return g_inet_address_to_string (client);
   hops = g_strsplit (forwarded, ",", -1);
   count = g_strv_length (hops);
-  while (count > 0 && lilac_web_server_is_trusted_proxy (self, client))
+  while (count > 0 && lilac_web_server_is_trusted_proxy (trusted_proxies, client))
     {
       GInetAddress *hop = g_inet_address_new_from_string (g_strstrip (hops[--count]));
 
@@ -305,6 +316,30 @@ lilac_web_server_get_client_address (LilacWebServer    *self,
       client = hop;
     }
   return g_inet_address_to_string (client);
+}
+
+/**
+ * lilac_web_server_get_client_address:
+ * @self: the server
+ * @msg: a request
+ *
+ * The address of the client that sent @msg, as
+ * lilac_web_server_resolve_client() finds it.
+ *
+ * Returns: (transfer full): the address as text, "" when not an IP
+ */
+char *
+lilac_web_server_get_client_address (LilacWebServer    *self,
+                                     SoupServerMessage *msg)
+{
+  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
+
+  if (!G_IS_INET_SOCKET_ADDRESS (remote))
+    return g_strdup ("");
+  return lilac_web_server_resolve_client (self->trusted_proxies,
+                                          g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)),
+                                          soup_message_headers_get_list (soup_server_message_get_request_headers (msg),
+                                                                         "X-Forwarded-For"));
 }
 
 /**

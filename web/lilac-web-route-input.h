@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * Copyright 2026 The Lilac developers
  *
- * The body checks of the API: one per route that takes a JSON body, each
- * beside its handler, reading and checking the members without the server
- * or a login, so that tests/fuzz/fuzz-json-body.c drives the very code the
- * routes run. The strings and objects they give are the body's own.
+ * The input checks of the API: one per route that takes a JSON body or
+ * query parameters, each beside its handler, reading and checking them
+ * without the server or a login, so that the fuzz targets
+ * (tests/fuzz/fuzz-json-body.c, fuzz-query.c, fuzz-upload.c) drive the very
+ * code the routes run. The strings and objects they give are the input's own.
  */
 #pragma once
 
 #include <json-glib/json-glib.h>
+#include <libsoup/soup.h>
 
 #include "lilac-im-session.h"
 
@@ -92,6 +94,30 @@ typedef struct {
   GArray *users;             /* (owned) (nullable) (element-type gint64) */
 } LilacWebBroadcast;
 
+/* GET /events */
+typedef struct {
+  guint64 since;             /* the caller's default: the newest seq */
+  guint64 timeout;           /* seconds; the caller's default: the configured one */
+  const char *epoch;         /* (nullable) */
+} LilacWebPollQuery;
+
+/* GET /history: a page of a conversation, or a search */
+typedef struct {
+  guint64 before;            /* a message id, 0: the newest */
+  guint64 limit;
+  const char *conversation;  /* (nullable) */
+  const char *search;        /* (nullable) q */
+  const char *account;       /* (nullable) limits a search */
+} LilacWebHistoryQuery;
+
+/* POST /transfers?account=ID&to=NAME&filename=F */
+typedef struct {
+  const char *account;
+  const char *to;
+  const char *filename;      /* (nullable) as given */
+  gint64 length;             /* the Content-Length */
+} LilacWebUploadQuery;
+
 void lilac_web_broadcast_clear (LilacWebBroadcast *broadcast);
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LilacWebBroadcast, lilac_web_broadcast_clear)
 
@@ -141,5 +167,22 @@ gboolean lilac_web_route_admin_parse_broadcast (JsonObject        *body,
 gboolean lilac_web_route_transfers_parse_action (JsonObject  *body,
                                                  const char **action,
                                                  GError     **error);
+
+
+gboolean lilac_web_route_events_parse (GHashTable        *query,
+                                       guint64            timeout_max,
+                                       LilacWebPollQuery *poll,
+                                       GError           **error);
+gboolean lilac_web_route_history_parse (GHashTable           *query,
+                                        LilacWebHistoryQuery *history,
+                                        GError              **error);
+gboolean lilac_web_route_transfers_parse_upload (GHashTable          *query,
+                                                 SoupMessageHeaders  *headers,
+                                                 LilacWebUploadQuery *upload,
+                                                 GError             **error);
+gboolean lilac_web_route_buddies_parse_removal (GHashTable  *query,
+                                                const char **account,
+                                                const char **name,
+                                                GError     **error);
 
 G_END_DECLS
