@@ -35,10 +35,17 @@ lilac_json_has_nul_escape (const char *data,
   return FALSE;
 }
 
-/* whether every member name and string of the tree under @root is valid
- * UTF-8: json-glib turns an escaped lone UTF-16 surrogate ("\ud83d") into
- * bytes that are not; walked with a queue, not recursion, however deep */
-static gboolean
+/**
+ * lilac_json_is_valid_text:
+ * @root: a parsed tree
+ *
+ * Whether every member name and string under @root is valid UTF-8:
+ * json-glib turns an escaped lone UTF-16 surrogate ("\ud83d") into bytes
+ * that are not. Walked with a queue, not recursion, however deep.
+ *
+ * Returns: %TRUE when all of the tree's text is valid UTF-8
+ */
+gboolean
 lilac_json_is_valid_text (JsonNode *root)
 {
   g_autoptr(GQueue) pending = g_queue_new ();

@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 JsonObject *lilac_json_parse_object (const char *data,
                                      gsize       length,
                                      GError    **error);
+gboolean    lilac_json_is_valid_text (JsonNode *root);
 gboolean    lilac_json_check_members (JsonObject         *object,
                                       const char *const  *allowed,
                                       GError            **error);
