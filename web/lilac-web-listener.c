@@ -351,10 +351,11 @@ lilac_web_listener_sweep_cb (gpointer user_data)
   g_hash_table_iter_init (&iter, self->waiting);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      LilacWebConnection *connection = lilac_web_listener_find (self, key);
+      LilacWebConnection *connection;
 
       if (lilac_web_listener_deadline (self, value) > now)
         continue;
+      connection = lilac_web_listener_find (self, key);
       if (connection != NULL)
         g_ptr_array_add (late, g_object_ref (connection->socket));
       g_hash_table_iter_remove (&iter);
