@@ -104,13 +104,12 @@ lilac_web_login_settle (LilacWebServer    *server,
                         LilacWebLoginSlot *slot,
                         const GError      *error)
 {
-  if (slot == NULL)
+  gboolean failed = g_error_matches (error, LILAC_ERROR, LILAC_ERROR_UNAUTHORIZED);
+
+  if (failed)
+    lilac_metrics_add (LILAC_METRIC_LOGIN_FAILURES, 1);
+  if (slot == NULL || failed)
     return;
-  if (g_error_matches (error, LILAC_ERROR, LILAC_ERROR_UNAUTHORIZED))
-    {
-      lilac_metrics_add (LILAC_METRIC_LOGIN_FAILURES, 1);
-      return;
-    }
   lilac_rate_limit_release (server->name_failures, slot->name, slot->name_stamp);
   lilac_rate_limit_release (server->address_failures, slot->address, slot->address_stamp);
 }
