@@ -2,9 +2,10 @@
  * Copyright 2026 The Lilac developers
  *
  * A failure counter per key over a sliding window. Each key keeps the times
- * of its recent failures (at most max_failures of them), so memory stays
- * bounded per key; keys without recent failures are dropped as they are met
- * and in a sweep every so many calls.
+ * of its recent failures, and of attempts still being checked, which count
+ * as failures until they are released (at most max_failures in all), so
+ * memory stays bounded per key; keys without recent failures are dropped as
+ * they are met and in a sweep every so many calls.
  */
 #include "config.h"
 
@@ -81,32 +82,27 @@ lilac_rate_limit_sweep (LilacRateLimit *self,
 }
 
 /**
- * lilac_rate_limit_allows:
+ * lilac_rate_limit_reserve:
+ * @self: the limiter
+ * @key: what is limited (a user name, an address)
  *
- * Returns: whether @key has had fewer than max_failures in the window
+ * Counts an attempt for @key now, as a failure until it is released, when
+ * @key has had fewer than max_failures in the window. Counting before the
+ * attempt is checked means attempts made at the same time cannot all slip
+ * under the limit.
+ *
+ * Returns: the attempt's stamp for lilac_rate_limit_release(), or 0 when
+ *   @key is over the limit
  */
-gboolean
-lilac_rate_limit_allows (LilacRateLimit *self,
-                         const char     *key)
+gint64
+lilac_rate_limit_reserve (LilacRateLimit *self,
+                          const char     *key)
 {
   GQueue *times = g_hash_table_lookup (self->keys, key);
-  gint64 now = g_get_monotonic_time ();
+  gint64 now = MAX (g_get_monotonic_time (), 1);
 
   if (++self->calls % LILAC_RATE_LIMIT_SWEEP_EVERY == 0)
     lilac_rate_limit_sweep (self, now);
-  if (times == NULL)
-    return TRUE;
-  lilac_rate_limit_expire (self, times, now);
-  return g_queue_get_length (times) < self->max_failures;
-}
-
-void
-lilac_rate_limit_add_failure (LilacRateLimit *self,
-                              const char     *key)
-{
-  GQueue *times = g_hash_table_lookup (self->keys, key);
-  gint64 now = g_get_monotonic_time ();
-
   if (times == NULL)
     {
       if (g_hash_table_size (self->keys) >= LILAC_RATE_LIMIT_MAX_KEYS)
@@ -115,7 +111,30 @@ lilac_rate_limit_add_failure (LilacRateLimit *self,
       g_hash_table_insert (self->keys, g_strdup (key), times);
     }
   lilac_rate_limit_expire (self, times, now);
+  if (g_queue_get_length (times) >= self->max_failures)
+    return 0;
   g_queue_push_tail (times, GSIZE_TO_POINTER ((gsize) now));
-  while (g_queue_get_length (times) > self->max_failures)
-    g_queue_pop_head (times);
+  return now;
+}
+
+/**
+ * lilac_rate_limit_release:
+ * @self: the limiter
+ * @key: the key of the attempt
+ * @stamp: what lilac_rate_limit_reserve() returned
+ *
+ * Uncounts an attempt that did not fail.
+ */
+void
+lilac_rate_limit_release (LilacRateLimit *self,
+                          const char     *key,
+                          gint64          stamp)
+{
+  GQueue *times = g_hash_table_lookup (self->keys, key);
+
+  if (times == NULL || stamp == 0)
+    return;
+  g_queue_remove (times, GSIZE_TO_POINTER ((gsize) stamp));
+  if (g_queue_is_empty (times))
+    g_hash_table_remove (self->keys, key);
 }

@@ -15,10 +15,11 @@ typedef struct _LilacRateLimit LilacRateLimit;
 LilacRateLimit *lilac_rate_limit_new (unsigned max_failures,
                                       gint64   window_us);
 void            lilac_rate_limit_free (LilacRateLimit *self);
-gboolean        lilac_rate_limit_allows (LilacRateLimit *self,
-                                         const char     *key);
-void            lilac_rate_limit_add_failure (LilacRateLimit *self,
-                                              const char     *key);
+gint64          lilac_rate_limit_reserve (LilacRateLimit *self,
+                                          const char     *key);
+void            lilac_rate_limit_release (LilacRateLimit *self,
+                                          const char     *key,
+                                          gint64          stamp);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LilacRateLimit, lilac_rate_limit_free)
 
 G_END_DECLS

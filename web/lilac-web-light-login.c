@@ -133,7 +133,7 @@ lilac_web_light_login_post (LilacWebLightRequest *request)
   else if (username == NULL || username[0] == '\0' || password == NULL || password[0] == '\0')
     lilac_web_light_login_show (request, SOUP_STATUS_BAD_REQUEST, username,
                                 _("Please enter your user name and password."));
-  else if (!lilac_web_login_allowed (request->server, request->msg, username))
+  else if (!lilac_web_login_reserve (request->server, request->msg, username))
     lilac_web_light_login_show (request, 429, username,
                                 _("Too many failed logins; wait a minute and try again."));
   else

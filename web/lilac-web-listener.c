@@ -6,8 +6,11 @@
  * gateway can refuse connections past its caps: a total that keeps the
  * process's file descriptors in reserve, and a cap per client address
  * (127.0.0.1 and ::1 excepted: a reverse proxy connects from there). Every request
- * must send its headers within a deadline, so clients trickling bytes
- * (slowloris) or idling between requests cannot hold connections forever.
+ * must send its headers within a deadline, and its body without stalling
+ * or crawling, so clients trickling bytes (slowloris) or idling between
+ * requests cannot hold connections forever; the kernel ends a connection
+ * whose client stops reading what it is sent (TCP_USER_TIMEOUT, which also
+ * covers a peer that keeps the window shut).
  */
 #include "config.h"
 
@@ -26,6 +29,8 @@
 
 #define LILAC_WEB_LISTENER_BACKLOG 4096
 #define LILAC_WEB_LISTENER_FD_RESERVE 256
+/* bytes a second a request body must average once its first request_seconds are over */
+#define LILAC_WEB_LISTENER_MIN_RATE 1024
 
 struct _LilacWebListener {
   GObject parent_instance;
@@ -38,16 +43,24 @@ struct _LilacWebListener {
   unsigned max_connections;
   unsigned max_per_address;
   unsigned header_seconds;
+  unsigned request_seconds;
   unsigned connections;
   GHashTable *per_address;      /* (owned) address text -> count */
-  GHashTable *waiting;          /* (owned) (owned) SoupServerMessage -> deadline (us), headers not yet in */
-  GHashTable *sockets;          /* (owned) "address:port" of the client -> (unowned) GSocket */
+  GHashTable *waiting;          /* (owned) (owned) SoupServerMessage -> (owned) LilacWebReading */
+  GHashTable *sockets;          /* (owned) "address:port" of the client -> (unowned) LilacWebConnection */
+  GHashTable *idle;             /* (owned) set of (unowned) LilacWebConnection between requests */
   int inert_peer;               /* the far end of libsoup's inert listener, -1 before listening */
 };
 
 G_DEFINE_TYPE (LilacWebListener, lilac_web_listener, G_TYPE_OBJECT)
 
-
+/* a request being read: its headers, then its body */
+typedef struct {
+  gboolean body;                /* reading the body (else the headers) */
+  gint64 started;               /* monotonic us when the part began */
+  gint64 progress;              /* monotonic us when the last body bytes came */
+  guint64 bytes;                /* body bytes read */
+} LilacWebReading;
 
 /* what a connection holds on to until libsoup lets it go */
 typedef struct {
@@ -55,6 +68,7 @@ typedef struct {
   char *address;                /* (owned) (nullable) NULL when exempt from the address cap */
   char *peer;                   /* (owned) "address:port", the key of the socket map */
   GSocket *socket;              /* (owned) */
+  gint64 idle_since;            /* monotonic us, while between requests */
 } LilacWebConnection;
 
 /* libsoup does not give the socket of a connection it got from accept_iostream:
@@ -68,6 +82,20 @@ lilac_web_listener_peer_key (GSocketAddress *remote)
     return g_strdup ("");
   host = g_inet_address_to_string (g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)));
   return g_strdup_printf ("%s:%u", host, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote)));
+}
+
+/* the connection a request came on */
+static LilacWebConnection *
+lilac_web_listener_find (LilacWebListener  *self,
+                         SoupServerMessage *msg)
+{
+  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
+  g_autofree char *key = NULL;
+
+  if (remote == NULL)
+    return NULL;
+  key = lilac_web_listener_peer_key (remote);
+  return g_hash_table_lookup (self->sockets, key);
 }
 
 static void
@@ -91,8 +119,9 @@ lilac_web_listener_release (gpointer data,
             g_hash_table_insert (self->per_address, g_strdup (connection->address),
                                  GUINT_TO_POINTER (count - 1));
         }
-      if (g_hash_table_lookup (self->sockets, connection->peer) == connection->socket)
+      if (g_hash_table_lookup (self->sockets, connection->peer) == connection)
         g_hash_table_remove (self->sockets, connection->peer);
+      g_hash_table_remove (self->idle, connection);
       g_object_remove_weak_pointer (G_OBJECT (self), (gpointer *) &connection->listener);
     }
   g_free (connection->address);
@@ -159,7 +188,9 @@ lilac_web_listener_hand_over (LilacWebListener *self,
   held->address = address;
   held->peer = lilac_web_listener_peer_key (remote);
   held->socket = g_object_ref (socket);
-  g_hash_table_insert (self->sockets, g_strdup (held->peer), socket);
+  held->idle_since = g_get_monotonic_time ();
+  g_hash_table_insert (self->sockets, g_strdup (held->peer), held);
+  g_hash_table_add (self->idle, held);
   g_object_add_weak_pointer (G_OBJECT (self), (gpointer *) &held->listener);
   self->connections++;
   if (address != NULL)
@@ -199,25 +230,70 @@ lilac_web_listener_accept_cb (int          fd,
       /* libsoup writes an answer's headers and body apart: with Nagle's algorithm the
        * body would wait for the client's delayed ACK (40 ms) on a kept-alive connection */
       g_socket_set_option (socket, IPPROTO_TCP, TCP_NODELAY, TRUE, NULL);
+      /* what is sent and not read (or not acknowledged) this long ends the connection */
+      g_socket_set_option (socket, IPPROTO_TCP, TCP_USER_TIMEOUT,
+                           (int) self->request_seconds * 1000, NULL);
       lilac_web_listener_hand_over (self, socket);
     }
   return G_SOURCE_CONTINUE;
 }
 
-/* ------------------------------------------------------- Header deadlines */
+/* ------------------------------------------------------- Reading deadlines */
+
+/* headers within header_seconds; a body that never stalls for request_seconds and,
+ * after its first request_seconds, averages at least LILAC_WEB_LISTENER_MIN_RATE */
+static gint64
+lilac_web_listener_deadline (LilacWebListener      *self,
+                             const LilacWebReading *reading)
+{
+  gint64 allowed = (gint64) self->request_seconds * G_USEC_PER_SEC;
+
+  if (!reading->body)
+    return reading->started + (gint64) self->header_seconds * G_USEC_PER_SEC;
+  return MIN (reading->started + allowed +
+              (gint64) (reading->bytes * G_USEC_PER_SEC / LILAC_WEB_LISTENER_MIN_RATE),
+              reading->progress + allowed);
+}
 
 static void
 lilac_web_listener_got_headers_cb (SoupServerMessage *msg,
                                    gpointer           user_data)
 {
   LilacWebListener *self = LILAC_WEB_LISTENER (user_data);
+  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
+  SoupEncoding encoding = soup_message_headers_get_encoding (headers);
+  LilacWebReading *reading = g_hash_table_lookup (self->waiting, msg);
 
+  if (reading == NULL)
+    return;
+  if (encoding == SOUP_ENCODING_CHUNKED ||
+      (encoding == SOUP_ENCODING_CONTENT_LENGTH && soup_message_headers_get_content_length (headers) > 0))
+    {
+      reading->body = TRUE;
+      reading->started = reading->progress = g_get_monotonic_time ();
+      return;
+    }
   g_hash_table_remove (self->waiting, msg);
 }
 
 static void
-lilac_web_listener_finished_cb (SoupServerMessage *msg,
-                                gpointer           user_data)
+lilac_web_listener_got_chunk_cb (SoupServerMessage *msg,
+                                 GBytes            *chunk,
+                                 gpointer           user_data)
+{
+  LilacWebListener *self = LILAC_WEB_LISTENER (user_data);
+  LilacWebReading *reading = g_hash_table_lookup (self->waiting, msg);
+
+  if (reading == NULL)
+    return;
+  reading->bytes += g_bytes_get_size (chunk);
+  reading->progress = g_get_monotonic_time ();
+}
+
+/* the body is in, or the request is over */
+static void
+lilac_web_listener_read_cb (SoupServerMessage *msg,
+                            gpointer           user_data)
 {
   LilacWebListener *self = LILAC_WEB_LISTENER (user_data);
 
@@ -230,14 +306,36 @@ lilac_web_listener_request_started_cb (SoupServer        *soup,
                                        gpointer           user_data)
 {
   LilacWebListener *self = LILAC_WEB_LISTENER (user_data);
-  gint64 deadline = g_get_monotonic_time () + (gint64) self->header_seconds * G_USEC_PER_SEC;
+  LilacWebReading *reading = g_new0 (LilacWebReading, 1);
+  LilacWebConnection *connection;
 
+  reading->started = g_get_monotonic_time ();
+  connection = lilac_web_listener_find (self, msg);
+  if (connection != NULL)
+    g_hash_table_remove (self->idle, connection);
   /* a reference: libsoup drops the message of a connection that closes before its request,
    * without "got-headers" or "finished" */
-  g_hash_table_insert (self->waiting, g_object_ref (msg), g_memdup2 (&deadline, sizeof deadline));
+  g_hash_table_insert (self->waiting, g_object_ref (msg), reading);
   g_signal_connect_object (msg, "got-headers", G_CALLBACK (lilac_web_listener_got_headers_cb),
                            self, 0);
-  g_signal_connect_object (msg, "finished", G_CALLBACK (lilac_web_listener_finished_cb), self, 0);
+  g_signal_connect_object (msg, "got-chunk", G_CALLBACK (lilac_web_listener_got_chunk_cb), self, 0);
+  g_signal_connect_object (msg, "got-body", G_CALLBACK (lilac_web_listener_read_cb), self, 0);
+  g_signal_connect_object (msg, "finished", G_CALLBACK (lilac_web_listener_read_cb), self, 0);
+}
+
+/* an answer is out: until the next request comes, the connection idles */
+static void
+lilac_web_listener_request_finished_cb (SoupServer        *soup,
+                                        SoupServerMessage *msg,
+                                        gpointer           user_data)
+{
+  LilacWebListener *self = LILAC_WEB_LISTENER (user_data);
+  LilacWebConnection *connection = lilac_web_listener_find (self, msg);
+
+  if (connection == NULL)
+    return;
+  connection->idle_since = g_get_monotonic_time ();
+  g_hash_table_add (self->idle, connection);
 }
 
 static gboolean
@@ -245,27 +343,36 @@ lilac_web_listener_sweep_cb (gpointer user_data)
 {
   LilacWebListener *self = LILAC_WEB_LISTENER (user_data);
   gint64 now = g_get_monotonic_time ();
-  g_autoptr(GPtrArray) late = g_ptr_array_new ();
+  gint64 idle_deadline = now - (gint64) self->header_seconds * G_USEC_PER_SEC;
+  g_autoptr(GPtrArray) late = g_ptr_array_new_with_free_func (g_object_unref);
   GHashTableIter iter;
   gpointer key, value;
 
   g_hash_table_iter_init (&iter, self->waiting);
   while (g_hash_table_iter_next (&iter, &key, &value))
     {
-      if (*(gint64 *) value <= now)
-        g_ptr_array_add (late, key);
-    }
-  for (unsigned i = 0; i < late->len; i++)
-    {
-      SoupServerMessage *msg = late->pdata[i];
-      GSocket *found = lilac_web_listener_get_socket (self, msg);
-      g_autoptr(GSocket) socket = found != NULL ? g_object_ref (found) : NULL;
+      LilacWebConnection *connection;
 
-      g_hash_table_remove (self->waiting, msg);
-      /* too slow with its headers (or idle between requests): the connection goes */
-      if (socket != NULL)
-        g_socket_shutdown (socket, TRUE, TRUE, NULL);
+      if (lilac_web_listener_deadline (self, value) > now)
+        continue;
+      connection = lilac_web_listener_find (self, key);
+      if (connection != NULL)
+        g_ptr_array_add (late, g_object_ref (connection->socket));
+      g_hash_table_iter_remove (&iter);
     }
+  g_hash_table_iter_init (&iter, self->idle);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      LilacWebConnection *connection = key;
+
+      if (connection->idle_since > idle_deadline)
+        continue;
+      g_ptr_array_add (late, g_object_ref (connection->socket));
+      g_hash_table_iter_remove (&iter);
+    }
+  /* too slow with its headers or its body, or idle between requests: the connection goes */
+  for (unsigned i = 0; i < late->len; i++)
+    g_socket_shutdown (late->pdata[i], TRUE, TRUE, NULL);
   return G_SOURCE_CONTINUE;
 }
 
@@ -318,6 +425,7 @@ lilac_web_listener_finalize (GObject *object)
   g_hash_table_unref (self->per_address);
   g_hash_table_unref (self->waiting);
   g_hash_table_unref (self->sockets);
+  g_hash_table_unref (self->idle);
   G_OBJECT_CLASS (lilac_web_listener_parent_class)->finalize (object);
 }
 
@@ -336,6 +444,7 @@ lilac_web_listener_init (LilacWebListener *self)
   self->per_address = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->waiting = g_hash_table_new_full (NULL, NULL, g_object_unref, g_free);
   self->sockets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->idle = g_hash_table_new (NULL, NULL);
   self->inert_peer = -1;
 }
 
@@ -345,6 +454,8 @@ lilac_web_listener_init (LilacWebListener *self)
  * @tls: (nullable): a certificate: connections are TLS
  * @max_per_address: connections one (non-loopback) address may hold, 0 for no cap
  * @header_seconds: how long a request may take to send its headers
+ * @request_seconds: how long a request's body may stall (it must also
+ *   average 1 KiB/s after that long), and an answer may wait to be read
  *
  * Returns: (transfer full): a listener, not yet listening
  */
@@ -352,7 +463,8 @@ LilacWebListener *
 lilac_web_listener_new (SoupServer      *soup,
                         GTlsCertificate *tls,
                         unsigned         max_per_address,
-                        unsigned         header_seconds)
+                        unsigned         header_seconds,
+                        unsigned         request_seconds)
 {
   LilacWebListener *self = g_object_new (LILAC_TYPE_WEB_LISTENER, NULL);
   struct rlimit files = { 0 };
@@ -361,12 +473,17 @@ lilac_web_listener_new (SoupServer      *soup,
   self->tls = tls != NULL ? g_object_ref (tls) : NULL;
   self->max_per_address = max_per_address;
   self->header_seconds = MAX (header_seconds, 1);
+  self->request_seconds = MAX (request_seconds, 1);
   /* keep descriptors for the store, workers and pipes */
   getrlimit (RLIMIT_NOFILE, &files);
   self->max_connections = files.rlim_cur > 2 * LILAC_WEB_LISTENER_FD_RESERVE
     ? (unsigned) files.rlim_cur - LILAC_WEB_LISTENER_FD_RESERVE : LILAC_WEB_LISTENER_FD_RESERVE;
   g_signal_connect_object (soup, "request-started",
                            G_CALLBACK (lilac_web_listener_request_started_cb), self, 0);
+  g_signal_connect_object (soup, "request-finished",
+                           G_CALLBACK (lilac_web_listener_request_finished_cb), self, 0);
+  g_signal_connect_object (soup, "request-aborted",
+                           G_CALLBACK (lilac_web_listener_request_finished_cb), self, 0);
   return self;
 }
 
@@ -462,15 +579,12 @@ GSocket *
 lilac_web_listener_get_socket (LilacWebListener  *self,
                                SoupServerMessage *msg)
 {
-  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
-  g_autofree char *key = NULL;
+  LilacWebConnection *connection;
 
   if (soup_server_message_get_socket (msg) != NULL)
     return soup_server_message_get_socket (msg);
-  if (remote == NULL)
-    return NULL;
-  key = lilac_web_listener_peer_key (remote);
-  return g_hash_table_lookup (self->sockets, key);
+  connection = lilac_web_listener_find (self, msg);
+  return connection != NULL ? connection->socket : NULL;
 }
 
 unsigned

@@ -2,7 +2,7 @@
  * Copyright 2026 The Lilac developers
  *
  * The gateway's listening socket: connections accepted under caps and
- * handed to libsoup, and a deadline for every request's headers.
+ * handed to libsoup, and deadlines for every request's headers and body.
  */
 #pragma once
 
@@ -16,7 +16,8 @@ G_DECLARE_FINAL_TYPE (LilacWebListener, lilac_web_listener, LILAC, WEB_LISTENER,
 LilacWebListener *lilac_web_listener_new (SoupServer      *soup,
                                           GTlsCertificate *tls,
                                           unsigned         max_per_address,
-                                          unsigned         header_seconds);
+                                          unsigned         header_seconds,
+                                          unsigned         request_seconds);
 int               lilac_web_listener_listen (LilacWebListener *self,
                                              const char       *address,
                                              int               port,

@@ -17,17 +17,38 @@
 #include "lilac-metrics.h"
 #include "lilac-web-server-private.h"
 
+/* a login attempt counted against the limits of its name and its address
+ * from the moment it is taken until its password check ends */
+typedef struct {
+  char *name;               /* (owned) the name's key */
+  char *address;            /* (owned) */
+  gint64 name_stamp;
+  gint64 address_stamp;
+} LilacWebLoginSlot;
+
 /* a login in progress, on its task */
 typedef struct {
   SoupServerMessage *msg;   /* (owned) */
   char *username;           /* (owned) as typed */
+  LilacWebLoginSlot *slot;  /* (owned) (nullable) */
 } LilacWebLoginData;
+
+#define LILAC_WEB_LOGIN_SLOT "lilac-login-slot"
+
+static void
+lilac_web_login_slot_free (LilacWebLoginSlot *slot)
+{
+  g_free (slot->name);
+  g_free (slot->address);
+  g_free (slot);
+}
 
 static void
 lilac_web_login_data_free (LilacWebLoginData *data)
 {
   g_clear_object (&data->msg);
   g_free (data->username);
+  g_clear_pointer (&data->slot, lilac_web_login_slot_free);
   g_free (data);
 }
 
@@ -37,36 +58,60 @@ lilac_web_login_name_key (const char *name)
   return g_utf8_casefold (name, -1);
 }
 
-static const char *
-lilac_web_login_address (SoupServerMessage *msg)
-{
-  const char *address = soup_server_message_get_remote_host (msg);
-
-  return address != NULL ? address : "";
-}
-
 /**
- * lilac_web_login_allowed:
+ * lilac_web_login_reserve:
  * @server: the server
  * @msg: the login request (gets a Retry-After header when refused)
  * @username: the name given
+ *
+ * Counts the attempt as a failure of the name and of the address, before
+ * its password is checked: logins sent all at once cannot slip past the
+ * limit while their checks run. An attempt whose password turns out right
+ * is uncounted when its check ends.
  *
  * Returns: %FALSE when the name or the address had too many failed logins
  *   in the last minute; the caller answers 429
  */
 gboolean
-lilac_web_login_allowed (LilacWebServer    *server,
+lilac_web_login_reserve (LilacWebServer    *server,
                          SoupServerMessage *msg,
                          const char        *username)
 {
-  g_autofree char *key = lilac_web_login_name_key (username);
+  LilacWebLoginSlot *slot = g_new0 (LilacWebLoginSlot, 1);
 
-  if (lilac_rate_limit_allows (server->name_failures, key) &&
-      lilac_rate_limit_allows (server->address_failures, lilac_web_login_address (msg)))
-    return TRUE;
+  slot->name = lilac_web_login_name_key (username);
+  slot->address = lilac_web_server_get_client_address (server, msg);
+  slot->name_stamp = lilac_rate_limit_reserve (server->name_failures, slot->name);
+  if (slot->name_stamp != 0)
+    slot->address_stamp = lilac_rate_limit_reserve (server->address_failures, slot->address);
+  if (slot->address_stamp != 0)
+    {
+      /* an attempt never checked stays counted */
+      g_object_set_data_full (G_OBJECT (msg), LILAC_WEB_LOGIN_SLOT, slot,
+                              (GDestroyNotify) lilac_web_login_slot_free);
+      return TRUE;
+    }
+  lilac_rate_limit_release (server->name_failures, slot->name, slot->name_stamp);
+  lilac_web_login_slot_free (slot);
   lilac_metrics_add (LILAC_METRIC_RATE_LIMITED, 1);
   soup_message_headers_replace (soup_server_message_get_response_headers (msg), "Retry-After", "60");
   return FALSE;
+}
+
+/* the check ended: a wrong name or password stays counted, anything else is uncounted */
+static void
+lilac_web_login_settle (LilacWebServer    *server,
+                        LilacWebLoginSlot *slot,
+                        const GError      *error)
+{
+  gboolean failed = g_error_matches (error, LILAC_ERROR, LILAC_ERROR_UNAUTHORIZED);
+
+  if (failed)
+    lilac_metrics_add (LILAC_METRIC_LOGIN_FAILURES, 1);
+  if (slot == NULL || failed)
+    return;
+  lilac_rate_limit_release (server->name_failures, slot->name, slot->name_stamp);
+  lilac_rate_limit_release (server->address_failures, slot->address, slot->address_stamp);
 }
 
 static void
@@ -83,17 +128,9 @@ lilac_web_login_checked_cb (GObject      *source,
 
   user = lilac_user_store_authenticate_finish (LILAC_USER_STORE (source), result, &data_key,
                                                &local_error);
+  lilac_web_login_settle (server, data->slot, local_error);
   if (user == NULL)
     {
-      if (g_error_matches (local_error, LILAC_ERROR, LILAC_ERROR_UNAUTHORIZED))
-        {
-          g_autofree char *key = lilac_web_login_name_key (data->username);
-
-          lilac_metrics_add (LILAC_METRIC_LOGIN_FAILURES, 1);
-          lilac_rate_limit_add_failure (server->name_failures, key);
-          lilac_rate_limit_add_failure (server->address_failures,
-                                        lilac_web_login_address (data->msg));
-        }
       g_task_return_error (task, local_error);
       return;
     }
@@ -111,7 +148,7 @@ lilac_web_login_checked_cb (GObject      *source,
  * @callback: called when the password was checked
  * @user_data: data for @callback
  *
- * Checks a login; lilac_web_login_allowed() first.
+ * Checks a login, after lilac_web_login_reserve() counted it.
  */
 void
 lilac_web_login_async (LilacWebServer     *server,
@@ -127,6 +164,7 @@ lilac_web_login_async (LilacWebServer     *server,
   g_task_set_source_tag (task, lilac_web_login_async);
   data->msg = g_object_ref (msg);
   data->username = g_strdup (username);
+  data->slot = g_object_steal_data (G_OBJECT (msg), LILAC_WEB_LOGIN_SLOT);
   g_task_set_task_data (task, data, (GDestroyNotify) lilac_web_login_data_free);
   lilac_user_store_authenticate_async (server->users, username, password, NULL,
                                        lilac_web_login_checked_cb, task);
@@ -155,13 +193,14 @@ lilac_web_login_finish (LilacWebServer *server,
   LilacWebLoginData *data = g_task_get_task_data (G_TASK (result));
   g_autoptr(LilacUser) who = g_task_propagate_pointer (G_TASK (result), error);
   LilacKey *data_key = g_object_get_data (G_OBJECT (result), "lilac-data-key");
+  g_autofree char *address = NULL;
   LilacImSession *session;
   LilacLogin *login;
 
   if (who == NULL)
     return NULL;
-  login = lilac_login_store_create (server->logins, who, data_key,
-                                    lilac_web_login_address (data->msg),
+  address = lilac_web_server_get_client_address (server, data->msg);
+  login = lilac_login_store_create (server->logins, who, data_key, address,
                                     soup_message_headers_get_one (soup_server_message_get_request_headers (data->msg),
                                                                   "User-Agent"),
                                     token, error);

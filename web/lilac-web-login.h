@@ -16,7 +16,7 @@ G_BEGIN_DECLS
 
 typedef struct _LilacWebServer LilacWebServer;
 
-gboolean    lilac_web_login_allowed (LilacWebServer    *server,
+gboolean    lilac_web_login_reserve (LilacWebServer    *server,
                                      SoupServerMessage *msg,
                                      const char        *username);
 void        lilac_web_login_async (LilacWebServer     *server,

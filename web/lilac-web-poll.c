@@ -138,26 +138,6 @@ lilac_web_poll_drop (LilacWebPoll  *self,
 
 /* ------------------------------------------------------------ Parked polls */
 
-static GBytes *
-lilac_web_poll_raw_answer (unsigned    status,
-                           const char *body,
-                           gsize       length,
-                           gboolean    keep_alive)
-{
-  GString *answer = g_string_sized_new (length + 320);
-
-  g_string_append_printf (answer,
-                          "HTTP/1.1 %u %s\r\nContent-Type: application/json; charset=utf-8\r\n"
-                          "Content-Length: %" G_GSIZE_FORMAT "\r\nCache-Control: no-store\r\n"
-                          "X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n"
-                          "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
-                          "%s\r\n",
-                          status, soup_status_get_phrase (status), length,
-                          keep_alive ? "" : "Connection: close\r\n");
-  g_string_append_len (answer, body, (gssize) length);
-  return g_string_free_to_bytes (answer);
-}
-
 /* the answer is out: the connection goes back to libsoup, or is closed */
 static void
 lilac_web_poll_give_back (LilacWebPoll  *self,
@@ -324,8 +304,8 @@ lilac_web_poll_answer_with (LilacWebPoll  *self,
       g_hash_table_remove (self->polls, poll);
       return;
     }
-  lilac_web_poll_send_parked (self, poll, lilac_web_poll_raw_answer (status, body, length,
-                                                                       poll->keep_alive));
+  lilac_web_poll_send_parked (self, poll, lilac_web_response_raw (status, body, length,
+                                                                    poll->keep_alive));
   g_free (body);
 }
 

@@ -8,13 +8,6 @@
 
 #include "lilac-web-response.h"
 
-#include <errno.h>
-#include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
-#include <glib-unix.h>
-
 #include "lilac-error.h"
 #include "lilac-json.h"
 
@@ -168,43 +161,133 @@ lilac_web_response_error (SoupServerMessage *msg,
   lilac_web_response_error_literal (msg, status, lilac_error_code_to_string (code), error->message);
 }
 
+/**
+ * lilac_web_response_raw:
+ * @status: the HTTP status
+ * @body: a JSON body
+ * @length: its length
+ * @keep_alive: whether the connection stays open after the answer
+ *
+ * A whole HTTP/1.1 answer with the headers every answer carries, for the
+ * connections the gateway writes to itself (parked polls, early refusals).
+ *
+ * Returns: (transfer full): the answer's bytes
+ */
+GBytes *
+lilac_web_response_raw (unsigned    status,
+                        const char *body,
+                        gsize       length,
+                        gboolean    keep_alive)
+{
+  GString *answer = g_string_sized_new (length + 360);
+
+  g_string_append_printf (answer,
+                          "HTTP/1.1 %u %s\r\nContent-Type: application/json; charset=utf-8\r\n"
+                          "Content-Length: %" G_GSIZE_FORMAT "\r\nCache-Control: no-store\r\n"
+                          "X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n"
+                          "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
+                          "X-Frame-Options: DENY\r\n%s\r\n",
+                          status, soup_status_get_phrase (status), length,
+                          keep_alive ? "" : "Connection: close\r\n");
+  g_string_append_len (answer, body, (gssize) length);
+  return g_string_free_to_bytes (answer);
+}
+
 #define LILAC_WEB_LINGER_BYTES (128 * 1024 * 1024)
 #define LILAC_WEB_LINGER_SECONDS 5
+#define LILAC_WEB_LINGER_PIECE 16384
 
-/* a refused connection, read and discarded for a little while so that a client
- * still sending its body gets to read the answer instead of a reset */
+/* a refused connection: the answer goes out through the connection's own
+ * stream (TLS or not), then what the client still sends is read and
+ * discarded for a little while, so that a client still sending its body
+ * gets to read the answer instead of a reset */
 typedef struct {
-  int fd;              /* (owned) our own duplicate of the connection's socket */
+  GIOStream *stream;           /* (owned) taken from libsoup */
+  GSocket *socket;             /* (owned) (nullable) */
+  GCancellable *cancellable;   /* (owned) cancelled at the deadline */
+  GBytes *answer;              /* (owned) */
   gsize discarded;
-  guint read_id;
   guint timeout_id;
+  guint8 piece[LILAC_WEB_LINGER_PIECE];
 } LilacWebLinger;
+
+static void
+lilac_web_linger_closed_cb (GObject      *source,
+                            GAsyncResult *result,
+                            gpointer      user_data)
+{
+  LilacWebLinger *linger = user_data;
+
+  g_io_stream_close_finish (G_IO_STREAM (source), result, NULL);
+  g_clear_handle_id (&linger->timeout_id, g_source_remove);
+  g_object_unref (linger->stream);
+  g_clear_object (&linger->socket);
+  g_object_unref (linger->cancellable);
+  g_bytes_unref (linger->answer);
+  g_free (linger);
+}
 
 static void
 lilac_web_linger_end (LilacWebLinger *linger)
 {
-  g_clear_handle_id (&linger->read_id, g_source_remove);
-  g_clear_handle_id (&linger->timeout_id, g_source_remove);
-  close (linger->fd);
-  g_free (linger);
+  g_io_stream_close_async (linger->stream, G_PRIORITY_DEFAULT, NULL, lilac_web_linger_closed_cb,
+                           linger);
 }
 
-static gboolean
-lilac_web_linger_read_cb (int          fd,
-                          GIOCondition condition,
-                          gpointer     user_data)
+static void lilac_web_linger_read_cb (GObject      *source,
+                                      GAsyncResult *result,
+                                      gpointer      user_data);
+
+static void
+lilac_web_linger_read_next (LilacWebLinger *linger)
+{
+  g_input_stream_read_async (g_io_stream_get_input_stream (linger->stream), linger->piece,
+                             sizeof linger->piece, G_PRIORITY_DEFAULT, linger->cancellable,
+                             lilac_web_linger_read_cb, linger);
+}
+
+static void
+lilac_web_linger_read_cb (GObject      *source,
+                          GAsyncResult *result,
+                          gpointer      user_data)
 {
   LilacWebLinger *linger = user_data;
-  char buffer[16384];
-  ssize_t got = recv (fd, buffer, sizeof buffer, MSG_DONTWAIT);
+  gssize got = g_input_stream_read_finish (G_INPUT_STREAM (source), result, NULL);
 
-  if (got < 0 && (errno == EAGAIN || errno == EINTR))
-    return G_SOURCE_CONTINUE;
   if (got > 0 && (linger->discarded += (gsize) got) < LILAC_WEB_LINGER_BYTES)
-    return G_SOURCE_CONTINUE;
-  linger->read_id = 0;
-  lilac_web_linger_end (linger);
-  return G_SOURCE_REMOVE;
+    lilac_web_linger_read_next (linger);
+  else
+    lilac_web_linger_end (linger);
+}
+
+/* over TLS the close_notify is out: the client reads to the end of the answer */
+static void
+lilac_web_linger_flushed_cb (GObject      *source,
+                             GAsyncResult *result,
+                             gpointer      user_data)
+{
+  LilacWebLinger *linger = user_data;
+
+  g_output_stream_close_finish (G_OUTPUT_STREAM (source), result, NULL);
+  if (linger->socket != NULL)
+    g_socket_shutdown (linger->socket, FALSE, TRUE, NULL);
+  lilac_web_linger_read_next (linger);
+}
+
+static void
+lilac_web_linger_wrote_cb (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  LilacWebLinger *linger = user_data;
+
+  if (!g_output_stream_write_all_finish (G_OUTPUT_STREAM (source), result, NULL, NULL))
+    {
+      lilac_web_linger_end (linger);
+      return;
+    }
+  g_output_stream_close_async (G_OUTPUT_STREAM (source), G_PRIORITY_DEFAULT, linger->cancellable,
+                               lilac_web_linger_flushed_cb, linger);
 }
 
 static gboolean
@@ -213,31 +296,29 @@ lilac_web_linger_timeout_cb (gpointer user_data)
   LilacWebLinger *linger = user_data;
 
   linger->timeout_id = 0;
-  lilac_web_linger_end (linger);
+  g_cancellable_cancel (linger->cancellable);
   return G_SOURCE_REMOVE;
 }
 
-/* answers on @fd (ours), stops writing, and discards what the client still sends */
+/* answers on @stream, stops writing, and discards what the client still sends */
 static void
-lilac_web_linger (int         fd,
-                  const char *answer,
-                  gsize       length)
+lilac_web_linger (GIOStream *stream,
+                  GSocket   *socket,
+                  GBytes    *answer)
 {
-  LilacWebLinger *linger;
+  LilacWebLinger *linger = g_new0 (LilacWebLinger, 1);
+  gsize length = 0;
+  const void *data = g_bytes_get_data (answer, &length);
 
-  /* small enough for the socket buffer: this does not block */
-  if (send (fd, answer, length, MSG_NOSIGNAL | MSG_DONTWAIT) != (ssize_t) length ||
-      shutdown (fd, SHUT_WR) != 0)
-    {
-      close (fd);
-      return;
-    }
-  linger = g_new0 (LilacWebLinger, 1);
-  linger->fd = fd;
-  linger->read_id = g_unix_fd_add (fd, G_IO_IN | G_IO_HUP | G_IO_ERR, lilac_web_linger_read_cb,
-                                   linger);
+  linger->stream = g_object_ref (stream);
+  linger->socket = socket != NULL ? g_object_ref (socket) : NULL;
+  linger->cancellable = g_cancellable_new ();
+  linger->answer = g_bytes_ref (answer);
   linger->timeout_id = g_timeout_add_seconds (LILAC_WEB_LINGER_SECONDS, lilac_web_linger_timeout_cb,
                                               linger);
+  g_output_stream_write_all_async (g_io_stream_get_output_stream (stream), data, length,
+                                   G_PRIORITY_DEFAULT, linger->cancellable,
+                                   lilac_web_linger_wrote_cb, linger);
 }
 
 /**
@@ -249,7 +330,7 @@ lilac_web_linger (int         fd,
  * Answers before the body is read and closes the connection: libsoup would
  * otherwise read (and keep) the whole body before answering, which is what
  * a body limit must prevent. The connection is taken from libsoup, the
- * answer written to it directly.
+ * answer written to its stream directly (through TLS when it is TLS).
  */
 void
 lilac_web_response_refuse_early (SoupServerMessage *msg,
@@ -262,29 +343,17 @@ lilac_web_response_refuse_early (SoupServerMessage *msg,
   g_autoptr(JsonObject) body = json_object_new ();
   JsonObject *detail = json_object_new ();
   g_autofree char *text = NULL;
-  g_autofree char *head = NULL;
   g_autoptr(GIOStream) stream = NULL;
-  g_autofree char *answer = NULL;
+  g_autoptr(GBytes) answer = NULL;
   gsize length = 0;
-  int fd;
 
   json_object_set_string_member (detail, "code", lilac_error_code_to_string (code));
   json_object_set_string_member (detail, "message", error->message);
   json_object_set_object_member (body, "error", detail);
   text = lilac_json_object_to_string (body, &length);
-  head = g_strdup_printf ("HTTP/1.1 %u %s\r\nContent-Type: application/json; charset=utf-8\r\n"
-                          "Content-Length: %" G_GSIZE_FORMAT "\r\nCache-Control: no-store\r\n"
-                          "X-Content-Type-Options: nosniff\r\nReferrer-Policy: no-referrer\r\n"
-                          "Content-Security-Policy: default-src 'none'; frame-ancestors 'none'\r\n"
-                          "Connection: close\r\n\r\n",
-                          status, soup_status_get_phrase (status), length);
-  fd = socket != NULL ? dup (g_socket_get_fd (socket)) : -1;
-  /* libsoup lets go of the connection; our duplicate keeps the socket open */
+  answer = lilac_web_response_raw (status, text, length, FALSE);
+  /* libsoup lets go of the connection; the stream is ours now */
   stream = soup_server_message_steal_connection (msg);
   if (stream != NULL)
-    g_io_stream_close (stream, NULL, NULL);
-  if (fd < 0)
-    return;
-  answer = g_strconcat (head, text, NULL);
-  lilac_web_linger (fd, answer, strlen (answer));
+    lilac_web_linger (stream, socket, answer);
 }

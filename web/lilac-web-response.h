@@ -33,6 +33,10 @@ void lilac_web_response_error_literal (SoupServerMessage *msg,
                                        const char        *code,
                                        const char        *message);
 unsigned lilac_web_response_status_for_error (const GError *error);
+GBytes *lilac_web_response_raw (unsigned    status,
+                                 const char *body,
+                                 gsize       length,
+                                 gboolean    keep_alive);
 void lilac_web_response_refuse_early (SoupServerMessage *msg,
                                       GSocket           *socket,
                                       const GError      *error);

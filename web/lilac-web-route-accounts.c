@@ -9,6 +9,7 @@
 #include "lilac-error.h"
 #include "lilac-json.h"
 #include "lilac-web-response.h"
+#include "lilac-web-route-input.h"
 #include "lilac-web-router.h"
 #include "lilac-web-server-private.h"
 
@@ -28,35 +29,40 @@ lilac_web_route_accounts_list (LilacWebRequest *request)
   lilac_web_response_array (request->msg, SOUP_STATUS_OK, accounts);
 }
 
-static void
-lilac_web_route_accounts_create (LilacWebRequest *request)
+/**
+ * lilac_web_route_accounts_parse_new:
+ *
+ * Reads a `POST /accounts` body; the options are checked against the
+ * protocol's when the account is added.
+ */
+gboolean
+lilac_web_route_accounts_parse_new (JsonObject         *body,
+                                    LilacWebNewAccount *account,
+                                    GError            **error)
 {
   static const char *const allowed[] = { "protocol", "username", "password", "alias", "options",
                                          "enabled", NULL };
+
+  return lilac_json_check_members (body, allowed, error) &&
+         (account->protocol = lilac_json_get_string (body, "protocol", TRUE, 128, error)) != NULL &&
+         (account->username = lilac_json_get_text (body, "username", 1024, error)) != NULL &&
+         lilac_json_get_optional_string (body, "password", 1024, &account->password, error) &&
+         lilac_json_get_optional_string (body, "alias", 256, &account->alias, error) &&
+         lilac_json_get_optional_object (body, "options", &account->options, error) &&
+         lilac_json_get_bool (body, "enabled", TRUE, &account->enabled, error);
+}
+
+static void
+lilac_web_route_accounts_create (LilacWebRequest *request)
+{
   g_autoptr(GError) local_error = NULL;
   g_autoptr(JsonObject) account = NULL;
-  const char *protocol = NULL, *username = NULL, *password = NULL, *alias = NULL;
-  JsonObject *options = NULL;
-  gboolean enabled = TRUE;
+  LilacWebNewAccount given = { NULL };
 
-  if (lilac_json_check_members (request->body, allowed, &local_error) &&
-      (protocol = lilac_json_get_string (request->body, "protocol", TRUE, 128, &local_error)) != NULL &&
-      (username = lilac_json_get_string (request->body, "username", TRUE, 1024, &local_error)) != NULL)
-    {
-      password = lilac_json_get_string (request->body, "password", FALSE, 1024, &local_error);
-      if (local_error == NULL)
-        alias = lilac_json_get_string (request->body, "alias", FALSE, 256, &local_error);
-      if (local_error == NULL)
-        options = lilac_json_get_object (request->body, "options", &local_error);
-      if (local_error == NULL)
-        lilac_json_get_bool (request->body, "enabled", TRUE, &enabled, &local_error);
-      if (local_error == NULL && username[0] == '\0')
-        g_set_error_literal (&local_error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
-                             "the field \"username\" is empty");
-    }
-  if (local_error == NULL)
-    account = lilac_im_session_add_account (request->session, protocol, username, password, alias,
-                                            options, enabled, &local_error);
+  if (lilac_web_route_accounts_parse_new (request->body, &given, &local_error))
+    account = lilac_im_session_add_account (request->session, given.protocol, given.username,
+                                            given.password, given.alias, given.options,
+                                            given.enabled, &local_error);
   if (account == NULL)
     {
       lilac_web_response_error (request->msg, local_error);
@@ -80,7 +86,12 @@ lilac_web_route_accounts_get (LilacWebRequest *request)
   lilac_web_response_object (request->msg, SOUP_STATUS_OK, account);
 }
 
-static gboolean
+/**
+ * lilac_web_route_accounts_parse_changes:
+ *
+ * Reads a `PATCH /accounts/{id}` body.
+ */
+gboolean
 lilac_web_route_accounts_parse_changes (JsonObject            *body,
                                         LilacImAccountChanges *changes,
                                         GError               **error)
@@ -89,17 +100,11 @@ lilac_web_route_accounts_parse_changes (JsonObject            *body,
   gboolean enabled = FALSE;
 
   changes->enabled = -1;
-  if (!lilac_json_check_members (body, allowed, error))
-    return FALSE;
   changes->set_password = json_object_has_member (body, "password");
-  changes->password = lilac_json_get_string (body, "password", FALSE, 1024, error);
-  if (*error != NULL)
-    return FALSE;
-  changes->alias = lilac_json_get_string (body, "alias", FALSE, 256, error);
-  if (*error != NULL)
-    return FALSE;
-  changes->options = lilac_json_get_object (body, "options", error);
-  if (*error != NULL)
+  if (!lilac_json_check_members (body, allowed, error) ||
+      !lilac_json_get_optional_string (body, "password", 1024, &changes->password, error) ||
+      !lilac_json_get_optional_string (body, "alias", 256, &changes->alias, error) ||
+      !lilac_json_get_optional_object (body, "options", &changes->options, error))
     return FALSE;
   if (json_object_has_member (body, "enabled"))
     {

@@ -10,6 +10,7 @@
 #include "lilac-json.h"
 #include "lilac-metrics.h"
 #include "lilac-web-response.h"
+#include "lilac-web-route-input.h"
 #include "lilac-web-router.h"
 #include "lilac-web-server-private.h"
 
@@ -100,18 +101,32 @@ lilac_web_route_admin_reset_cb (GObject      *source,
   lilac_web_request_finish_empty (request, SOUP_STATUS_NO_CONTENT);
 }
 
+/**
+ * lilac_web_route_admin_parse_reset:
+ *
+ * Reads a `POST /admin/users/{id}/reset` body: the new password, checked.
+ */
+gboolean
+lilac_web_route_admin_parse_reset (JsonObject  *body,
+                                   const char **password,
+                                   GError     **error)
+{
+  static const char *const allowed[] = { "password", NULL };
+
+  return lilac_json_check_members (body, allowed, error) &&
+         (*password = lilac_json_get_string (body, "password", TRUE, 4096, error)) != NULL &&
+         lilac_user_store_check_password (*password, error);
+}
+
 static void
 lilac_web_route_admin_users_reset (LilacWebRequest *request)
 {
-  static const char *const allowed[] = { "password", NULL };
   g_autoptr(GError) local_error = NULL;
   const char *password = NULL;
   gint64 id = 0;
 
   if (!lilac_web_route_admin_user_id (request, &id, &local_error) ||
-      !lilac_json_check_members (request->body, allowed, &local_error) ||
-      (password = lilac_json_get_string (request->body, "password", TRUE, 4096, &local_error)) == NULL ||
-      !lilac_user_store_check_password (password, &local_error))
+      !lilac_web_route_admin_parse_reset (request->body, &password, &local_error))
     {
       lilac_web_response_error (request->msg, local_error);
       return;
@@ -160,28 +175,49 @@ lilac_web_route_admin_user_list (JsonObject *body,
   return TRUE;
 }
 
+void
+lilac_web_broadcast_clear (LilacWebBroadcast *broadcast)
+{
+  g_clear_pointer (&broadcast->users, g_array_unref);
+}
+
+/**
+ * lilac_web_route_admin_parse_broadcast:
+ *
+ * Reads a `POST /admin/broadcast` body; clear @broadcast afterwards.
+ */
+gboolean
+lilac_web_route_admin_parse_broadcast (JsonObject        *body,
+                                       LilacWebBroadcast *broadcast,
+                                       GError           **error)
+{
+  static const char *const allowed[] = { "title", "text", "users", NULL };
+
+  return lilac_json_check_members (body, allowed, error) &&
+         (broadcast->title = lilac_json_get_string (body, "title", TRUE, 256, error)) != NULL &&
+         (broadcast->text = lilac_json_get_string (body, "text", TRUE, 4096, error)) != NULL &&
+         lilac_web_route_admin_user_list (body, &broadcast->users, error);
+}
+
 static void
 lilac_web_route_admin_broadcast (LilacWebRequest *request)
 {
-  static const char *const allowed[] = { "title", "text", "users", NULL };
   g_autoptr(GError) local_error = NULL;
   g_autoptr(JsonObject) answer = json_object_new ();
-  g_autoptr(GArray) users = NULL;
-  const char *title = NULL, *text = NULL;
+  g_auto(LilacWebBroadcast) broadcast = { NULL };
+  GArray *users;
   unsigned reached;
 
-  if (!lilac_json_check_members (request->body, allowed, &local_error) ||
-      (title = lilac_json_get_string (request->body, "title", TRUE, 256, &local_error)) == NULL ||
-      (text = lilac_json_get_string (request->body, "text", TRUE, 4096, &local_error)) == NULL ||
-      !lilac_web_route_admin_user_list (request->body, &users, &local_error))
+  if (!lilac_web_route_admin_parse_broadcast (request->body, &broadcast, &local_error))
     {
       lilac_web_response_error (request->msg, local_error);
       return;
     }
+  users = broadcast.users;
   reached = users != NULL
     ? lilac_im_manager_notify_users (request->server->manager, (const gint64 *) (gpointer) users->data,
-                                     users->len, title, text)
-    : lilac_im_manager_broadcast (request->server->manager, title, text);
+                                     users->len, broadcast.title, broadcast.text)
+    : lilac_im_manager_broadcast (request->server->manager, broadcast.title, broadcast.text);
   json_object_set_int_member (answer, "users", reached);
   lilac_web_response_object (request->msg, SOUP_STATUS_ACCEPTED, answer);
 }

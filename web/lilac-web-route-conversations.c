@@ -11,6 +11,7 @@
 #include "lilac-error.h"
 #include "lilac-json.h"
 #include "lilac-web-response.h"
+#include "lilac-web-route-input.h"
 #include "lilac-web-router.h"
 #include "lilac-web-server-private.h"
 
@@ -35,55 +36,49 @@ lilac_web_route_messages_sent_cb (GObject      *source,
   lilac_web_request_resume (request);
 }
 
-static gboolean
-lilac_web_route_messages_parse (LilacWebRequest *request,
-                                const char     **account,
-                                const char     **to,
-                                const char     **conversation,
-                                const char     **text,
+/**
+ * lilac_web_route_messages_parse:
+ *
+ * Reads a `POST /messages` body: a conversation, or an account and a buddy.
+ */
+gboolean
+lilac_web_route_messages_parse (JsonObject      *body,
+                                gsize            max_message,
+                                LilacWebMessage *message,
                                 GError         **error)
 {
   static const char *const allowed[] = { "account", "to", "conversation", "text", NULL };
-  gsize max_message = request->server->settings.max_message;
 
-  if (!lilac_json_check_members (request->body, allowed, error))
+  if (!lilac_json_check_members (body, allowed, error) ||
+      (message->text = lilac_json_get_string (body, "text", TRUE, max_message, error)) == NULL)
     return FALSE;
-  *text = lilac_json_get_string (request->body, "text", TRUE, max_message, error);
-  if (*text == NULL)
-    return FALSE;
-  if ((*text)[0] == '\0')
+  if (message->text[0] == '\0')
     {
       g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT, "the message is empty");
       return FALSE;
     }
-  *conversation = lilac_json_get_string (request->body, "conversation", FALSE, 32, error);
-  if (*conversation != NULL)
-    return TRUE;
-  if (*error != NULL)
+  if (!lilac_json_get_optional_string (body, "conversation", 32, &message->conversation, error))
     return FALSE;
-  *account = lilac_json_get_string (request->body, "account", TRUE, 32, error);
-  *to = *account != NULL ? lilac_json_get_string (request->body, "to", TRUE, 1024, error) : NULL;
-  if (*to != NULL && (*to)[0] == '\0')
-    {
-      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT, "the field \"to\" is empty");
-      return FALSE;
-    }
-  return *to != NULL;
+  return message->conversation != NULL ||
+         ((message->account = lilac_json_get_string (body, "account", TRUE, 32, error)) != NULL &&
+          (message->to = lilac_json_get_text (body, "to", 1024, error)) != NULL);
 }
 
 static void
 lilac_web_route_messages_create (LilacWebRequest *request)
 {
   g_autoptr(GError) local_error = NULL;
-  const char *account = NULL, *to = NULL, *conversation = NULL, *text = NULL;
+  LilacWebMessage message = { NULL };
 
-  if (!lilac_web_route_messages_parse (request, &account, &to, &conversation, &text, &local_error))
+  if (!lilac_web_route_messages_parse (request->body, request->server->settings.max_message,
+                                       &message, &local_error))
     {
       lilac_web_response_error (request->msg, local_error);
       return;
     }
   lilac_web_request_pause (request);
-  lilac_im_session_send_message_async (request->session, account, to, conversation, text, NULL,
+  lilac_im_session_send_message_async (request->session, message.account, message.to,
+                                       message.conversation, message.text, NULL,
                                        lilac_web_route_messages_sent_cb,
                                        lilac_web_request_ref (request));
 }
@@ -109,47 +104,68 @@ lilac_web_route_chats_joined_cb (GObject      *source,
   lilac_web_request_resume (request);
 }
 
+/**
+ * lilac_web_route_chats_parse:
+ *
+ * Reads a `POST /chats` body.
+ */
+gboolean
+lilac_web_route_chats_parse (JsonObject   *body,
+                             LilacWebChat *chat,
+                             GError      **error)
+{
+  static const char *const allowed[] = { "account", "room", "nick", "password", NULL };
+
+  return lilac_json_check_members (body, allowed, error) &&
+         (chat->account = lilac_json_get_string (body, "account", TRUE, 32, error)) != NULL &&
+         (chat->room = lilac_json_get_text (body, "room", 1024, error)) != NULL &&
+         lilac_json_get_optional_string (body, "nick", 256, &chat->nick, error) &&
+         lilac_json_get_optional_string (body, "password", 1024, &chat->password, error);
+}
+
 static void
 lilac_web_route_chats_create (LilacWebRequest *request)
 {
-  static const char *const allowed[] = { "account", "room", "nick", "password", NULL };
   g_autoptr(GError) local_error = NULL;
-  const char *account = NULL, *room = NULL, *nick = NULL, *password = NULL;
+  LilacWebChat chat = { NULL };
 
-  if (lilac_json_check_members (request->body, allowed, &local_error) &&
-      (account = lilac_json_get_string (request->body, "account", TRUE, 32, &local_error)) != NULL &&
-      (room = lilac_json_get_string (request->body, "room", TRUE, 1024, &local_error)) != NULL)
-    {
-      nick = lilac_json_get_string (request->body, "nick", FALSE, 256, &local_error);
-      if (local_error == NULL)
-        password = lilac_json_get_string (request->body, "password", FALSE, 1024, &local_error);
-      if (local_error == NULL && room[0] == '\0')
-        g_set_error_literal (&local_error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
-                             "the field \"room\" is empty");
-    }
-  if (local_error != NULL)
+  if (!lilac_web_route_chats_parse (request->body, &chat, &local_error))
     {
       lilac_web_response_error (request->msg, local_error);
       return;
     }
   lilac_web_request_pause (request);
-  lilac_im_session_join_chat_async (request->session, account, room, nick, password, NULL,
-                                    lilac_web_route_chats_joined_cb, lilac_web_request_ref (request));
+  lilac_im_session_join_chat_async (request->session, chat.account, chat.room, chat.nick,
+                                    chat.password, NULL, lilac_web_route_chats_joined_cb,
+                                    lilac_web_request_ref (request));
+}
+
+/**
+ * lilac_web_route_typing_parse:
+ *
+ * Reads a `POST /typing` body (the session checks the state).
+ */
+gboolean
+lilac_web_route_typing_parse (JsonObject     *body,
+                              LilacWebTyping *typing,
+                              GError        **error)
+{
+  static const char *const allowed[] = { "conversation", "state", NULL };
+
+  return lilac_json_check_members (body, allowed, error) &&
+         (typing->conversation = lilac_json_get_string (body, "conversation", TRUE, 32, error)) != NULL &&
+         (typing->state = lilac_json_get_string (body, "state", TRUE, 16, error)) != NULL;
 }
 
 static void
 lilac_web_route_typing_set (LilacWebRequest *request)
 {
-  static const char *const allowed[] = { "conversation", "state", NULL };
   g_autoptr(GError) local_error = NULL;
-  const char *conversation = NULL, *state = NULL;
+  LilacWebTyping typing = { NULL };
 
-  if (lilac_json_check_members (request->body, allowed, &local_error) &&
-      (conversation = lilac_json_get_string (request->body, "conversation", TRUE, 32,
-                                             &local_error)) != NULL &&
-      (state = lilac_json_get_string (request->body, "state", TRUE, 16, &local_error)) != NULL)
-    lilac_im_session_set_typing (request->session, conversation, state, &local_error);
-  if (local_error != NULL)
+  if (!lilac_web_route_typing_parse (request->body, &typing, &local_error) ||
+      !lilac_im_session_set_typing (request->session, typing.conversation, typing.state,
+                                    &local_error))
     {
       lilac_web_response_error (request->msg, local_error);
       return;
@@ -170,24 +186,40 @@ lilac_web_route_conversations_close (LilacWebRequest *request)
   lilac_web_response_empty (request->msg, SOUP_STATUS_NO_CONTENT);
 }
 
+/**
+ * lilac_web_route_read_parse:
+ *
+ * Reads a `POST /conversations/{id}/read` body: the seq read up to (0: all).
+ */
+gboolean
+lilac_web_route_read_parse (JsonObject *body,
+                            guint64    *seq,
+                            GError    **error)
+{
+  static const char *const allowed[] = { "seq", NULL };
+  gint64 value = 0;
+
+  if (!lilac_json_check_members (body, allowed, error) ||
+      !lilac_json_get_int (body, "seq", 0, &value, error))
+    return FALSE;
+  if (value < 0)
+    {
+      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                           "the field \"seq\" must not be negative");
+      return FALSE;
+    }
+  *seq = (guint64) value;
+  return TRUE;
+}
+
 static void
 lilac_web_route_conversations_read (LilacWebRequest *request)
 {
-  static const char *const allowed[] = { "seq", NULL };
   g_autoptr(GError) local_error = NULL;
-  gint64 seq = 0;
+  guint64 seq = 0;
 
-  if (lilac_json_check_members (request->body, allowed, &local_error) &&
-      lilac_json_get_int (request->body, "seq", 0, &seq, &local_error))
-    {
-      if (seq < 0)
-        g_set_error_literal (&local_error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
-                             "the field \"seq\" must not be negative");
-      else
-        lilac_im_session_mark_read (request->session, request->params[0], (guint64) seq,
-                                    &local_error);
-    }
-  if (local_error != NULL)
+  if (!lilac_web_route_read_parse (request->body, &seq, &local_error) ||
+      !lilac_im_session_mark_read (request->session, request->params[0], seq, &local_error))
     {
       lilac_web_response_error (request->msg, local_error);
       return;

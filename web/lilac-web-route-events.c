@@ -10,6 +10,7 @@
 #include "lilac-error.h"
 #include "lilac-web-poll.h"
 #include "lilac-web-response.h"
+#include "lilac-web-route-input.h"
 #include "lilac-web-router.h"
 #include "lilac-web-server-private.h"
 #include "lilac-web-stream.h"
@@ -29,13 +30,13 @@ lilac_web_route_state_get (LilacWebRequest *request)
 }
 
 static gboolean
-lilac_web_route_events_number (LilacWebRequest *request,
-                               const char      *name,
-                               guint64          max,
-                               guint64         *value,
-                               GError         **error)
+lilac_web_route_events_number (GHashTable *query,
+                               const char *name,
+                               guint64     max,
+                               guint64    *value,
+                               GError    **error)
 {
-  const char *text = lilac_web_request_get_query (request, name);
+  const char *text = lilac_web_query_lookup (query, name);
 
   if (text == NULL)
     return TRUE;
@@ -48,54 +49,74 @@ lilac_web_route_events_number (LilacWebRequest *request,
   return TRUE;
 }
 
+/**
+ * lilac_web_route_events_parse:
+ * @query: (nullable): the query of a `GET /events`
+ * @timeout_max: the longest poll a client may ask for
+ * @poll: (inout): the defaults in, what the client asked for out
+ * @error: return location for a #GError
+ */
+gboolean
+lilac_web_route_events_parse (GHashTable        *query,
+                              guint64            timeout_max,
+                              LilacWebPollQuery *poll,
+                              GError           **error)
+{
+  poll->epoch = lilac_web_query_lookup (query, "epoch");
+  return lilac_web_route_events_number (query, "since", G_MAXINT64, &poll->since, error) &&
+         lilac_web_route_events_number (query, "timeout", timeout_max, &poll->timeout, error);
+}
+
 static void
 lilac_web_route_events_get (LilacWebRequest *request)
 {
   LilacWebServer *server = request->server;
   LilacEventQueue *queue = lilac_im_session_get_queue (request->session);
   g_autoptr(GError) local_error = NULL;
-  guint64 since = lilac_event_queue_get_seq (queue);
-  guint64 timeout = (guint64) server->settings.poll_timeout;
-  const char *epoch = lilac_web_request_get_query (request, "epoch");
+  LilacWebPollQuery poll = { lilac_event_queue_get_seq (queue), (guint64) server->settings.poll_timeout };
 
-  if (!lilac_web_route_events_number (request, "since", G_MAXINT64, &since, &local_error) ||
-      !lilac_web_route_events_number (request, "timeout", (guint64) server->settings.poll_timeout_max,
-                                      &timeout, &local_error))
+  if (!lilac_web_route_events_parse (request->query, (guint64) server->settings.poll_timeout_max,
+                                     &poll, &local_error))
     {
       lilac_web_response_error (request->msg, local_error);
       return;
     }
-  lilac_web_poll_answer (server->poll, request, since, epoch, (int) timeout);
+  lilac_web_poll_answer (server->poll, request, poll.since, poll.epoch, (int) poll.timeout);
 }
 
-/* a search when q is given, else a page of one conversation */
-static JsonObject *
-lilac_web_route_history_answer (LilacWebRequest *request,
-                                guint64          before,
-                                guint64          limit,
-                                GError         **error)
+/**
+ * lilac_web_route_history_parse:
+ * @query: (nullable): the query of a `GET /history`
+ * @history: (out caller-allocates): what the client asked for
+ * @error: return location for a #GError
+ */
+gboolean
+lilac_web_route_history_parse (GHashTable           *query,
+                               LilacWebHistoryQuery *history,
+                               GError              **error)
 {
-  const char *conversation = lilac_web_request_get_query (request, "conversation");
-  const char *query = lilac_web_request_get_query (request, "q");
-
-  if (query != NULL && (!g_utf8_validate (query, -1, NULL) || strlen (query) > 1024))
+  history->before = 0;
+  history->limit = 50;
+  history->conversation = lilac_web_query_lookup (query, "conversation");
+  history->search = lilac_web_query_lookup (query, "q");
+  history->account = lilac_web_query_lookup (query, "account");
+  if (!lilac_web_route_events_number (query, "before", G_MAXINT64, &history->before, error) ||
+      !lilac_web_route_events_number (query, "limit", 500, &history->limit, error))
+    return FALSE;
+  if (history->search != NULL &&
+      (!g_utf8_validate (history->search, -1, NULL) || strlen (history->search) > 1024))
     {
       g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
                            "the search must be UTF-8 text of at most 1024 bytes");
-      return NULL;
+      return FALSE;
     }
-  if (query != NULL)
-    return lilac_im_session_search_history (request->session, query,
-                                            lilac_web_request_get_query (request, "account"),
-                                            (gint64) before, (unsigned) limit, error);
-  if (conversation == NULL)
+  if (history->search == NULL && history->conversation == NULL)
     {
       g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
                            "the parameter \"conversation\" or \"q\" is required");
-      return NULL;
+      return FALSE;
     }
-  return lilac_im_session_get_history (request->session, conversation, (gint64) before,
-                                       (unsigned) limit, error);
+  return TRUE;
 }
 
 static void
@@ -103,11 +124,17 @@ lilac_web_route_history_get (LilacWebRequest *request)
 {
   g_autoptr(GError) local_error = NULL;
   g_autoptr(JsonObject) answer = NULL;
-  guint64 before = 0, limit = 50;
+  LilacWebHistoryQuery history;
 
-  if (lilac_web_route_events_number (request, "before", G_MAXINT64, &before, &local_error) &&
-      lilac_web_route_events_number (request, "limit", 500, &limit, &local_error))
-    answer = lilac_web_route_history_answer (request, before, limit, &local_error);
+  /* a search when q is given, else a page of one conversation */
+  if (lilac_web_route_history_parse (request->query, &history, &local_error))
+    answer = history.search != NULL
+      ? lilac_im_session_search_history (request->session, history.search, history.account,
+                                         (gint64) history.before, (unsigned) history.limit,
+                                         &local_error)
+      : lilac_im_session_get_history (request->session, history.conversation,
+                                      (gint64) history.before, (unsigned) history.limit,
+                                      &local_error);
   if (answer == NULL)
     {
       lilac_web_response_error (request->msg, local_error);

@@ -9,6 +9,7 @@
 #include "lilac-error.h"
 #include "lilac-json.h"
 #include "lilac-web-response.h"
+#include "lilac-web-route-input.h"
 #include "lilac-web-router.h"
 #include "lilac-web-server-private.h"
 
@@ -28,30 +29,46 @@ lilac_web_route_requests_answered_cb (GObject      *source,
   lilac_web_request_finish_empty (request, SOUP_STATUS_NO_CONTENT);
 }
 
+/**
+ * lilac_web_route_requests_parse:
+ *
+ * Reads a `POST /requests/{id}` body; the session matches the action and
+ * the fields with the request's.
+ */
+gboolean
+lilac_web_route_requests_parse (JsonObject     *body,
+                                LilacWebAnswer *answer,
+                                GError        **error)
+{
+  static const char *const allowed[] = { "action", "fields", NULL };
+
+  if (!lilac_json_check_members (body, allowed, error) ||
+      !lilac_json_get_optional_object (body, "fields", &answer->fields, error))
+    return FALSE;
+  answer->action = json_object_get_member (body, "action");
+  if (answer->action == NULL)
+    {
+      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                           "the field \"action\" is required");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 lilac_web_route_requests_answer (LilacWebRequest *request)
 {
-  static const char *const allowed[] = { "action", "fields", NULL };
   g_autoptr(GError) local_error = NULL;
-  JsonObject *fields = NULL;
-  JsonNode *action = json_object_get_member (request->body, "action");
+  LilacWebAnswer answer = { NULL };
 
-  if (!lilac_json_check_members (request->body, allowed, &local_error) ||
-      ((fields = lilac_json_get_object (request->body, "fields", &local_error)) == NULL &&
-       local_error != NULL))
+  if (!lilac_web_route_requests_parse (request->body, &answer, &local_error))
     {
       lilac_web_response_error (request->msg, local_error);
       return;
     }
-  if (action == NULL)
-    {
-      lilac_web_response_error_literal (request->msg, SOUP_STATUS_BAD_REQUEST, "bad_request",
-                                        "the field \"action\" is required");
-      return;
-    }
   lilac_web_request_pause (request);
-  lilac_im_session_answer_request_async (request->session, request->params[0], action, fields, NULL,
-                                         lilac_web_route_requests_answered_cb,
+  lilac_im_session_answer_request_async (request->session, request->params[0], answer.action,
+                                         answer.fields, NULL, lilac_web_route_requests_answered_cb,
                                          lilac_web_request_ref (request));
 }
 

@@ -12,6 +12,7 @@
 #include "lilac-json.h"
 #include "lilac-web-login.h"
 #include "lilac-web-response.h"
+#include "lilac-web-route-input.h"
 #include "lilac-web-router.h"
 #include "lilac-web-server-private.h"
 
@@ -78,28 +79,42 @@ lilac_web_route_session_logged_in_cb (GObject      *source,
   lilac_web_request_resume (request);
 }
 
+/**
+ * lilac_web_route_session_parse:
+ *
+ * Reads a `POST /session` body.
+ */
+gboolean
+lilac_web_route_session_parse (JsonObject          *body,
+                               LilacWebCredentials *credentials,
+                               GError             **error)
+{
+  static const char *const allowed[] = { "username", "password", NULL };
+
+  return lilac_json_check_members (body, allowed, error) &&
+         (credentials->username = lilac_json_get_string (body, "username", TRUE, 256, error)) != NULL &&
+         (credentials->password = lilac_json_get_string (body, "password", TRUE, 4096, error)) != NULL;
+}
+
 static void
 lilac_web_route_session_create (LilacWebRequest *request)
 {
-  static const char *const allowed[] = { "username", "password", NULL };
   g_autoptr(GError) local_error = NULL;
-  const char *username, *password;
+  LilacWebCredentials credentials = { NULL };
 
-  if (!lilac_json_check_members (request->body, allowed, &local_error) ||
-      (username = lilac_json_get_string (request->body, "username", TRUE, 256, &local_error)) == NULL ||
-      (password = lilac_json_get_string (request->body, "password", TRUE, 4096, &local_error)) == NULL)
+  if (!lilac_web_route_session_parse (request->body, &credentials, &local_error))
     {
       lilac_web_response_error (request->msg, local_error);
       return;
     }
-  if (!lilac_web_login_allowed (request->server, request->msg, username))
+  if (!lilac_web_login_reserve (request->server, request->msg, credentials.username))
     {
       lilac_web_response_error_literal (request->msg, 429, "rate_limited",
                                         _("Too many failed logins; wait a minute and try again."));
       return;
     }
   lilac_web_request_pause (request);
-  lilac_web_login_async (request->server, request->msg, username, password,
+  lilac_web_login_async (request->server, request->msg, credentials.username, credentials.password,
                          lilac_web_route_session_logged_in_cb, lilac_web_request_ref (request));
 }
 

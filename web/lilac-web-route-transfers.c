@@ -14,6 +14,7 @@
 #include "lilac-filename.h"
 #include "lilac-json.h"
 #include "lilac-web-response.h"
+#include "lilac-web-route-input.h"
 #include "lilac-web-router.h"
 #include "lilac-web-server-private.h"
 #include "lilac-web-stream.h"
@@ -52,37 +53,61 @@ lilac_web_route_transfers_chunk_cb (SoupServerMessage *msg,
   lilac_im_session_upload_piece (upload->session, upload->id, data, length, &upload->error);
 }
 
+/**
+ * lilac_web_route_transfers_parse_upload:
+ * @query: (nullable): the query of a `POST /transfers`
+ * @headers: its request headers
+ * @upload: (out caller-allocates): where the file goes, and its length
+ * @error: return location for a #GError
+ *
+ * Checks an upload from its headers, before its body is read; the session
+ * checks the length against the limits and sanitizes the file name.
+ */
+gboolean
+lilac_web_route_transfers_parse_upload (GHashTable          *query,
+                                        SoupMessageHeaders  *headers,
+                                        LilacWebUploadQuery *upload,
+                                        GError             **error)
+{
+  upload->account = lilac_web_query_lookup (query, "account");
+  upload->to = lilac_web_query_lookup (query, "to");
+  upload->filename = lilac_web_query_lookup (query, "filename");
+  if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH)
+    {
+      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                           "send the file with a Content-Length");
+      return FALSE;
+    }
+  upload->length = soup_message_headers_get_content_length (headers);
+  if (upload->account == NULL || upload->to == NULL || upload->to[0] == '\0' ||
+      !g_utf8_validate (upload->to, -1, NULL) || strlen (upload->to) > 1024 ||
+      (upload->filename != NULL && strlen (upload->filename) > 4096))
+    {
+      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                           "the parameters \"account\" and \"to\" are required");
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static LilacWebUpload *
 lilac_web_route_transfers_begin (LilacWebServer    *server,
                                  SoupServerMessage *msg,
                                  GError           **error)
 {
   const LilacWebRoute route = { "POST", "/transfers", NULL, LILAC_ROUTE_AUTH | LILAC_ROUTE_CSRF };
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
   g_autoptr(LilacWebRequest) request = lilac_web_request_new (server, msg);
-  const char *account = lilac_web_request_get_query (request, "account");
-  const char *to = lilac_web_request_get_query (request, "to");
-  const char *filename = lilac_web_request_get_query (request, "filename");
+  LilacWebUploadQuery given;
   LilacWebUpload *upload;
   gint64 id;
 
-  if (!lilac_web_router_check (request, &route, error))
+  if (!lilac_web_router_check (request, &route, error) ||
+      !lilac_web_route_transfers_parse_upload (request->query,
+                                               soup_server_message_get_request_headers (msg),
+                                               &given, error))
     return NULL;
-  if (soup_message_headers_get_encoding (headers) != SOUP_ENCODING_CONTENT_LENGTH)
-    {
-      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
-                           "send the file with a Content-Length");
-      return NULL;
-    }
-  if (account == NULL || to == NULL || to[0] == '\0' || !g_utf8_validate (to, -1, NULL) ||
-      strlen (to) > 1024 || (filename != NULL && strlen (filename) > 4096))
-    {
-      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
-                           "the parameters \"account\" and \"to\" are required");
-      return NULL;
-    }
-  id = lilac_im_session_begin_upload (request->session, account, to, filename,
-                                      soup_message_headers_get_content_length (headers), error);
+  id = lilac_im_session_begin_upload (request->session, given.account, given.to, given.filename,
+                                      given.length, error);
   if (id == 0)
     return NULL;
   upload = g_new0 (LilacWebUpload, 1);
@@ -145,24 +170,39 @@ lilac_web_route_transfers_create (LilacWebRequest *request)
   lilac_web_response_object (request->msg, SOUP_STATUS_ACCEPTED, transfer);
 }
 
-static void
-lilac_web_route_transfers_act (LilacWebRequest *request)
+/**
+ * lilac_web_route_transfers_parse_action:
+ *
+ * Reads a `POST /transfers/{id}` body: accept, reject or cancel.
+ */
+gboolean
+lilac_web_route_transfers_parse_action (JsonObject  *body,
+                                        const char **action,
+                                        GError     **error)
 {
   static const char *const allowed[] = { "action", NULL };
   static const char *const actions[] = { "accept", "reject", "cancel", NULL };
+
+  if (!lilac_json_check_members (body, allowed, error) ||
+      (*action = lilac_json_get_string (body, "action", TRUE, 16, error)) == NULL)
+    return FALSE;
+  if (!g_strv_contains (actions, *action))
+    {
+      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                           "the action must be accept, reject or cancel");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+lilac_web_route_transfers_act (LilacWebRequest *request)
+{
   g_autoptr(GError) local_error = NULL;
   const char *action = NULL;
 
-  if (lilac_json_check_members (request->body, allowed, &local_error) &&
-      (action = lilac_json_get_string (request->body, "action", TRUE, 16, &local_error)) != NULL)
-    {
-      if (!g_strv_contains (actions, action))
-        g_set_error_literal (&local_error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
-                             "the action must be accept, reject or cancel");
-      else
-        lilac_im_session_act_on_transfer (request->session, request->params[0], action, &local_error);
-    }
-  if (local_error != NULL)
+  if (!lilac_web_route_transfers_parse_action (request->body, &action, &local_error) ||
+      !lilac_im_session_act_on_transfer (request->session, request->params[0], action, &local_error))
     {
       lilac_web_response_error (request->msg, local_error);
       return;

@@ -9,6 +9,7 @@
 #include "lilac-error.h"
 #include "lilac-json.h"
 #include "lilac-web-response.h"
+#include "lilac-web-route-input.h"
 #include "lilac-web-router.h"
 #include "lilac-web-server-private.h"
 
@@ -36,16 +37,14 @@ lilac_web_route_users_created_cb (GObject      *source,
 /* an administrator, or anyone when the configuration opens registration */
 static gboolean
 lilac_web_route_users_may_create (LilacWebRequest *request,
+                                  gboolean         wants_admin,
                                   gboolean        *admin,
                                   GError         **error)
 {
   g_autoptr(GError) local_error = NULL;
   const char *auth = lilac_web_request_get_header (request, "Authorization");
   const char *cookie = lilac_web_request_get_header (request, "Cookie");
-  gboolean wants_admin = FALSE;
 
-  if (!lilac_json_get_bool (request->body, "admin", FALSE, &wants_admin, error))
-    return FALSE;
   *admin = FALSE;
   if (auth != NULL || cookie != NULL)
     {
@@ -73,24 +72,39 @@ lilac_web_route_users_may_create (LilacWebRequest *request,
   return FALSE;
 }
 
+/**
+ * lilac_web_route_users_parse_new:
+ *
+ * Reads a `POST /users` body (the user store checks the name and password).
+ */
+gboolean
+lilac_web_route_users_parse_new (JsonObject      *body,
+                                 LilacWebNewUser *user,
+                                 GError         **error)
+{
+  static const char *const allowed[] = { "username", "password", "admin", NULL };
+
+  return lilac_json_check_members (body, allowed, error) &&
+         (user->username = lilac_json_get_string (body, "username", TRUE, 256, error)) != NULL &&
+         (user->password = lilac_json_get_string (body, "password", TRUE, 4096, error)) != NULL &&
+         lilac_json_get_bool (body, "admin", FALSE, &user->admin, error);
+}
+
 static void
 lilac_web_route_users_create (LilacWebRequest *request)
 {
-  static const char *const allowed[] = { "username", "password", "admin", NULL };
   g_autoptr(GError) local_error = NULL;
-  const char *username = NULL, *password = NULL;
+  LilacWebNewUser user = { NULL };
   gboolean admin = FALSE;
 
-  if (!lilac_json_check_members (request->body, allowed, &local_error) ||
-      (username = lilac_json_get_string (request->body, "username", TRUE, 256, &local_error)) == NULL ||
-      (password = lilac_json_get_string (request->body, "password", TRUE, 4096, &local_error)) == NULL ||
-      !lilac_web_route_users_may_create (request, &admin, &local_error))
+  if (!lilac_web_route_users_parse_new (request->body, &user, &local_error) ||
+      !lilac_web_route_users_may_create (request, user.admin, &admin, &local_error))
     {
       lilac_web_response_error (request->msg, local_error);
       return;
     }
   lilac_web_request_pause (request);
-  lilac_user_store_create_async (request->server->users, username, password, admin, NULL,
+  lilac_user_store_create_async (request->server->users, user.username, user.password, admin, NULL,
                                  lilac_web_route_users_created_cb, lilac_web_request_ref (request));
 }
 
@@ -113,25 +127,38 @@ lilac_web_route_users_password_cb (GObject      *source,
   lilac_web_request_finish_empty (request, SOUP_STATUS_NO_CONTENT);
 }
 
+/**
+ * lilac_web_route_users_parse_password:
+ *
+ * Reads a `PATCH /users/me` body; the new password is checked.
+ */
+gboolean
+lilac_web_route_users_parse_password (JsonObject             *body,
+                                      LilacWebPasswordChange *change,
+                                      GError                **error)
+{
+  static const char *const allowed[] = { "old_password", "password", NULL };
+
+  return lilac_json_check_members (body, allowed, error) &&
+         (change->old_password = lilac_json_get_string (body, "old_password", TRUE, 4096, error)) != NULL &&
+         (change->password = lilac_json_get_string (body, "password", TRUE, 4096, error)) != NULL &&
+         lilac_user_store_check_password (change->password, error);
+}
+
 static void
 lilac_web_route_users_update_me (LilacWebRequest *request)
 {
-  static const char *const allowed[] = { "old_password", "password", NULL };
   g_autoptr(GError) local_error = NULL;
-  const char *old_password = NULL, *password = NULL;
+  LilacWebPasswordChange change = { NULL };
 
-  if (!lilac_json_check_members (request->body, allowed, &local_error) ||
-      (old_password = lilac_json_get_string (request->body, "old_password", TRUE, 4096,
-                                             &local_error)) == NULL ||
-      (password = lilac_json_get_string (request->body, "password", TRUE, 4096, &local_error)) == NULL ||
-      !lilac_user_store_check_password (password, &local_error))
+  if (!lilac_web_route_users_parse_password (request->body, &change, &local_error))
     {
       lilac_web_response_error (request->msg, local_error);
       return;
     }
   lilac_web_request_pause (request);
   lilac_user_store_change_password_async (request->server->users, request->login->user_id,
-                                          old_password, password, NULL,
+                                          change.old_password, change.password, NULL,
                                           lilac_web_route_users_password_cb,
                                           lilac_web_request_ref (request));
 }

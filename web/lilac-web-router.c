@@ -121,11 +121,25 @@ lilac_web_request_finish_empty (LilacWebRequest *request,
   lilac_web_request_resume (request);
 }
 
+/**
+ * lilac_web_query_lookup:
+ * @query: (nullable): a decoded query string
+ * @name: a parameter
+ *
+ * Returns: (transfer none) (nullable): the parameter's value
+ */
+const char *
+lilac_web_query_lookup (GHashTable *query,
+                        const char *name)
+{
+  return query != NULL ? g_hash_table_lookup (query, name) : NULL;
+}
+
 const char *
 lilac_web_request_get_query (LilacWebRequest *request,
                              const char      *name)
 {
-  return request->query != NULL ? g_hash_table_lookup (request->query, name) : NULL;
+  return lilac_web_query_lookup (request->query, name);
 }
 
 const char *

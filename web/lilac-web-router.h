@@ -65,6 +65,8 @@ void             lilac_web_request_unref (LilacWebRequest *request);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LilacWebRequest, lilac_web_request_unref)
 void             lilac_web_request_pause (LilacWebRequest *request);
 void             lilac_web_request_resume (LilacWebRequest *request);
+const char      *lilac_web_query_lookup (GHashTable *query,
+                                         const char *name);
 const char      *lilac_web_request_get_query (LilacWebRequest *request,
                                               const char      *name);
 const char      *lilac_web_request_get_header (LilacWebRequest *request,

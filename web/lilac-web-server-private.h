@@ -24,6 +24,7 @@ struct _LilacWebServer {
   LilacWebListener *listener;  /* (owned) (nullable) once listening */
   LilacRateLimit *name_failures;    /* (owned) failed logins per user name */
   LilacRateLimit *address_failures; /* (owned) failed logins per client address */
+  GPtrArray *trusted_proxies;  /* (owned) of (owned) GInetAddressMask */
   int port;
   gboolean tls;
 };
@@ -34,6 +35,14 @@ void lilac_web_server_end_user (LilacWebServer *self,
                                 gint64          user_id);
 GSocket *lilac_web_server_get_socket (LilacWebServer    *self,
                                       SoupServerMessage *msg);
+gboolean lilac_web_server_check_body (SoupMessageHeaders *headers,
+                                      gsize               max_body,
+                                      GError            **error);
+char    *lilac_web_server_resolve_client (GPtrArray    *trusted_proxies,
+                                          GInetAddress *peer,
+                                          const char   *forwarded);
+char    *lilac_web_server_get_client_address (LilacWebServer    *self,
+                                              SoupServerMessage *msg);
 void lilac_web_route_session_set_cookie (LilacWebRequest *request,
                                          const char      *token);
 

@@ -43,6 +43,7 @@ lilac_web_server_finalize (GObject *object)
   g_clear_object (&self->manager);
   g_clear_pointer (&self->name_failures, lilac_rate_limit_free);
   g_clear_pointer (&self->address_failures, lilac_rate_limit_free);
+  g_clear_pointer (&self->trusted_proxies, g_ptr_array_unref);
   g_free ((char *) self->settings.listen);
   g_free ((char *) self->settings.tls_certificate);
   g_free ((char *) self->settings.tls_key);
@@ -63,6 +64,38 @@ lilac_web_server_init (LilacWebServer *self)
 {
 }
 
+/**
+ * lilac_web_server_check_body:
+ * @headers: the headers of a request (not an upload)
+ * @max_body: the largest body taken
+ * @error: return location for a #GError
+ *
+ * Returns: whether the body the headers announce may be read: a
+ *   Content-Length within the limit, or none
+ */
+gboolean
+lilac_web_server_check_body (SoupMessageHeaders *headers,
+                             gsize               max_body,
+                             GError            **error)
+{
+  SoupEncoding encoding = soup_message_headers_get_encoding (headers);
+
+  if (encoding == SOUP_ENCODING_CHUNKED)
+    {
+      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                           "send the request body with a Content-Length");
+      return FALSE;
+    }
+  if (encoding == SOUP_ENCODING_CONTENT_LENGTH &&
+      (guint64) soup_message_headers_get_content_length (headers) > max_body)
+    {
+      g_set_error (error, LILAC_ERROR, LILAC_ERROR_TOO_LARGE,
+                   "the request body is larger than %" G_GSIZE_FORMAT " bytes", max_body);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* runs once the headers are in, before the body is read: refuse bodies we would not take */
 static void
 lilac_web_server_early_cb (SoupServer        *soup,
@@ -72,8 +105,7 @@ lilac_web_server_early_cb (SoupServer        *soup,
                            gpointer           user_data)
 {
   LilacWebServer *self = LILAC_WEB_SERVER (user_data);
-  SoupMessageHeaders *headers = soup_server_message_get_request_headers (msg);
-  SoupEncoding encoding = soup_message_headers_get_encoding (headers);
+  g_autoptr(GError) refused = NULL;
 
   /* uploads: limits of their own, and their bodies stream into the store */
   if (g_str_equal (path, LILAC_WEB_API_PREFIX "/transfers") &&
@@ -82,23 +114,9 @@ lilac_web_server_early_cb (SoupServer        *soup,
       lilac_web_route_transfers_early (self, msg);
       return;
     }
-  if (encoding == SOUP_ENCODING_CHUNKED)
-    {
-      g_autoptr(GError) refused = g_error_new_literal (LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
-                                                       "send the request body with a Content-Length");
-
-      lilac_web_response_refuse_early (msg, lilac_web_server_get_socket (self, msg), refused);
-      return;
-    }
-  if (encoding == SOUP_ENCODING_CONTENT_LENGTH &&
-      (guint64) soup_message_headers_get_content_length (headers) > self->settings.max_body)
-    {
-      g_autoptr(GError) refused = g_error_new (LILAC_ERROR, LILAC_ERROR_TOO_LARGE,
-                                               "the request body is larger than %" G_GSIZE_FORMAT
-                                               " bytes", self->settings.max_body);
-
-      lilac_web_response_refuse_early (msg, lilac_web_server_get_socket (self, msg), refused);
-    }
+  if (!lilac_web_server_check_body (soup_server_message_get_request_headers (msg),
+                                    self->settings.max_body, &refused))
+    lilac_web_response_refuse_early (msg, lilac_web_server_get_socket (self, msg), refused);
 }
 
 static void
@@ -172,6 +190,16 @@ lilac_web_server_new (const LilacWebSettings *settings,
   self->settings.listen = g_strdup (settings->listen);
   self->settings.tls_certificate = g_strdup (settings->tls_certificate);
   self->settings.tls_key = g_strdup (settings->tls_key);
+  self->settings.trusted_proxies = NULL;
+  self->trusted_proxies = g_ptr_array_new_with_free_func (g_object_unref);
+  for (unsigned i = 0; settings->trusted_proxies != NULL && settings->trusted_proxies[i] != NULL; i++)
+    {
+      GInetAddressMask *mask = g_inet_address_mask_new_from_string (settings->trusted_proxies[i],
+                                                                    NULL);
+
+      if (mask != NULL)
+        g_ptr_array_add (self->trusted_proxies, mask);
+    }
   self->name_failures = lilac_rate_limit_new ((unsigned) MAX (settings->login_failures, 1),
                                               60 * G_USEC_PER_SEC);
   self->address_failures = lilac_rate_limit_new ((unsigned) MAX (settings->login_failures, 1),
@@ -214,7 +242,8 @@ lilac_web_server_listen (LilacWebServer *self,
     }
   self->listener = lilac_web_listener_new (self->soup, certificate,
                                            (unsigned) self->settings.max_per_address,
-                                           (unsigned) self->settings.header_seconds);
+                                           (unsigned) self->settings.header_seconds,
+                                           (unsigned) self->settings.request_seconds);
   self->port = lilac_web_listener_listen (self->listener, self->settings.listen,
                                           self->settings.port, error);
   return self->port != 0;
@@ -236,6 +265,81 @@ lilac_web_server_get_socket (LilacWebServer    *self,
                              SoupServerMessage *msg)
 {
   return self->listener != NULL ? lilac_web_listener_get_socket (self->listener, msg) : NULL;
+}
+
+static gboolean
+lilac_web_server_is_trusted_proxy (GPtrArray    *trusted_proxies,
+                                   GInetAddress *address)
+{
+  for (unsigned i = 0; i < trusted_proxies->len; i++)
+    {
+      if (g_inet_address_mask_matches (trusted_proxies->pdata[i], address))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/**
+ * lilac_web_server_resolve_client:
+ * @trusted_proxies: (element-type GInetAddressMask): the reverse proxies
+ * @peer: the address a request came from
+ * @forwarded: (nullable): its X-Forwarded-For
+ *
+ * The address of the client: @peer, or, when @peer is a trusted proxy, the
+ * right-most address of @forwarded that is not itself a trusted proxy
+ * (every proxy appends the address it was connected from; what a client
+ * wrote itself stands further left and is not believed).
+ *
+ * Returns: (transfer full): the address as text
+ */
+char *
+lilac_web_server_resolve_client (GPtrArray    *trusted_proxies,
+                                 GInetAddress *peer,
+                                 const char   *forwarded)
+{
+  g_autoptr(GInetAddress) client = g_object_ref (peer);
+  g_auto(GStrv) hops = NULL;
+  unsigned count;
+
+  if (forwarded == NULL || !lilac_web_server_is_trusted_proxy (trusted_proxies, client))
+    return g_inet_address_to_string (client);
+  hops = g_strsplit (forwarded, ",", -1);
+  count = g_strv_length (hops);
+  while (count > 0 && lilac_web_server_is_trusted_proxy (trusted_proxies, client))
+    {
+      GInetAddress *hop = g_inet_address_new_from_string (g_strstrip (hops[--count]));
+
+      /* not an address: the nearest hop that is one stands for the client */
+      if (hop == NULL)
+        break;
+      g_object_unref (client);
+      client = hop;
+    }
+  return g_inet_address_to_string (client);
+}
+
+/**
+ * lilac_web_server_get_client_address:
+ * @self: the server
+ * @msg: a request
+ *
+ * The address of the client that sent @msg, as
+ * lilac_web_server_resolve_client() finds it.
+ *
+ * Returns: (transfer full): the address as text, "" when not an IP
+ */
+char *
+lilac_web_server_get_client_address (LilacWebServer    *self,
+                                     SoupServerMessage *msg)
+{
+  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
+
+  if (!G_IS_INET_SOCKET_ADDRESS (remote))
+    return g_strdup ("");
+  return lilac_web_server_resolve_client (self->trusted_proxies,
+                                          g_inet_socket_address_get_address (G_INET_SOCKET_ADDRESS (remote)),
+                                          soup_message_headers_get_list (soup_server_message_get_request_headers (msg),
+                                                                         "X-Forwarded-For"));
 }
 
 /**

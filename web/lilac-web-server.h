@@ -28,6 +28,9 @@ typedef struct {
   const char *tls_key;       /* (nullable) */
   int max_per_address;       /* connections per client address (loopback excepted), 0: no cap */
   int header_seconds;        /* time a request has to send its headers */
+  int request_seconds;       /* time a request's body may stall, or its answer wait unread */
+  const char *const *trusted_proxies; /* (nullable) reverse proxies (addresses, networks) whose
+                                       * X-Forwarded-For names the client; not kept */
 } LilacWebSettings;
 
 #define LILAC_TYPE_WEB_SERVER (lilac_web_server_get_type ())

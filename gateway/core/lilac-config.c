@@ -8,6 +8,8 @@
 
 #include "lilac-config.h"
 
+#include <gio/gio.h>
+
 #include "lilac-error.h"
 
 /**
@@ -43,6 +45,7 @@ lilac_config_new_default (void)
   self->max_transfer = (gint64) 100 * 1024 * 1024;
   self->max_per_address = 256;
   self->header_seconds = 15;
+  self->request_timeout = 60;
   self->transfer_quota = (gint64) 1024 * 1024 * 1024;
   return self;
 }
@@ -59,6 +62,7 @@ lilac_config_free (LilacConfig *self)
   g_free (self->tls_certificate);
   g_free (self->tls_key);
   g_strfreev (self->worker_plugins);
+  g_strfreev (self->trusted_proxies);
   g_free (self);
 }
 
@@ -102,6 +106,41 @@ lilac_config_read_string (GKeyFile   *file,
   *value = g_strstrip (g_steal_pointer (&read));
 }
 
+/* a list of IP addresses or networks (CIDR), each checked */
+static gboolean
+lilac_config_read_networks (GKeyFile   *file,
+                            const char *group,
+                            const char *key,
+                            char     ***value,
+                            GError    **error)
+{
+  g_auto(GStrv) read = g_key_file_get_string_list (file, group, key, NULL, NULL);
+  g_autoptr(GPtrArray) networks = g_ptr_array_new_with_free_func (g_free);
+
+  if (read == NULL)
+    return TRUE;
+  for (unsigned i = 0; read[i] != NULL; i++)
+    {
+      const char *text = g_strstrip (read[i]);
+      g_autoptr(GInetAddressMask) mask = NULL;
+
+      if (text[0] == '\0')
+        continue;
+      mask = g_inet_address_mask_new_from_string (text, NULL);
+      if (mask == NULL)
+        {
+          g_set_error (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                       "[%s] %s: \"%s\" is not an IP address or network", group, key, text);
+          return FALSE;
+        }
+      g_ptr_array_add (networks, g_strdup (text));
+    }
+  g_ptr_array_add (networks, NULL);
+  g_strfreev (*value);
+  *value = (char **) g_ptr_array_free (g_steal_pointer (&networks), FALSE);
+  return TRUE;
+}
+
 /**
  * lilac_config_load_file:
  * @self: the configuration
@@ -128,6 +167,7 @@ lilac_config_load_file (LilacConfig *self,
   gint64 quota = self->transfer_quota / (1024 * 1024);
   gint64 database = self->max_database / (1024 * 1024);
   gint64 per_address = self->max_per_address, header = self->header_seconds;
+  gint64 request_timeout = self->request_timeout;
   gint64 requests = self->request_seconds;
   g_autoptr(GError) local_error = NULL;
 
@@ -167,7 +207,8 @@ lilac_config_load_file (LilacConfig *self,
           return FALSE;
         }
     }
-  if (!lilac_config_read_int (file, "gateway", "port", 0, 65535, &port, error) ||
+  if (!lilac_config_read_networks (file, "gateway", "trusted_proxies", &self->trusted_proxies, error) ||
+      !lilac_config_read_int (file, "gateway", "port", 0, 65535, &port, error) ||
       !lilac_config_read_int (file, "gateway", "poll_timeout", 1, 60, &timeout, error) ||
       !lilac_config_read_int (file, "gateway", "event_ring", 16, 1 << 20, &ring, error) ||
       !lilac_config_read_int (file, "gateway", "worker_heartbeat", 1, 3600, &heartbeat, error) ||
@@ -183,6 +224,7 @@ lilac_config_load_file (LilacConfig *self,
       !lilac_config_read_int (file, "gateway", "connections_per_address", 0, 1 << 20, &per_address,
                               error) ||
       !lilac_config_read_int (file, "gateway", "header_timeout", 1, 3600, &header, error) ||
+      !lilac_config_read_int (file, "gateway", "request_timeout", 1, 3600, &request_timeout, error) ||
       !lilac_config_read_int (file, "workers", "idle_minutes", 1, 100000, &idle, error) ||
       !lilac_config_read_int (file, "workers", "idle_seconds", 1, 100000 * 60, &idle_seconds,
                               error) ||
@@ -213,6 +255,7 @@ lilac_config_load_file (LilacConfig *self,
   self->max_database = database * 1024 * 1024;
   self->max_per_address = (int) per_address;
   self->header_seconds = (int) header;
+  self->request_timeout = (int) request_timeout;
   self->request_seconds = (int) requests;
   return TRUE;
 }

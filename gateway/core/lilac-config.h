@@ -42,7 +42,10 @@ typedef struct {
   gint64 max_database;       /* bytes the database may grow to, 0: no limit */
   int max_per_address;       /* connections per client address, 0: no cap */
   int header_seconds;        /* time a request has to send its headers */
+  int request_timeout;       /* seconds a request's body may stall, or its answer wait unread */
   gint64 transfer_quota;     /* bytes of stored transfers per user */
+  char **trusted_proxies;    /* (owned) (nullable) addresses or networks of reverse proxies whose
+                              * X-Forwarded-For names the client */
 } LilacConfig;
 
 LilacConfig *lilac_config_new_default (void);

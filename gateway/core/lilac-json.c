@@ -36,6 +36,54 @@ lilac_json_has_nul_escape (const char *data,
 }
 
 /**
+ * lilac_json_is_valid_text:
+ * @root: a parsed tree
+ *
+ * Whether every member name and string under @root is valid UTF-8:
+ * json-glib turns an escaped lone UTF-16 surrogate ("\ud83d") into bytes
+ * that are not. Walked with a queue, not recursion, however deep.
+ *
+ * Returns: %TRUE when all of the tree's text is valid UTF-8
+ */
+gboolean
+lilac_json_is_valid_text (JsonNode *root)
+{
+  g_autoptr(GQueue) pending = g_queue_new ();
+
+  g_queue_push_tail (pending, root);
+  while (!g_queue_is_empty (pending))
+    {
+      JsonNode *node = g_queue_pop_head (pending);
+
+      if (JSON_NODE_HOLDS_OBJECT (node))
+        {
+          JsonObjectIter iter;
+          const char *name;
+          JsonNode *member;
+
+          json_object_iter_init (&iter, json_node_get_object (node));
+          while (json_object_iter_next (&iter, &name, &member))
+            {
+              if (!g_utf8_validate (name, -1, NULL))
+                return FALSE;
+              g_queue_push_tail (pending, member);
+            }
+        }
+      else if (JSON_NODE_HOLDS_ARRAY (node))
+        {
+          JsonArray *array = json_node_get_array (node);
+
+          for (unsigned i = 0; i < json_array_get_length (array); i++)
+            g_queue_push_tail (pending, json_array_get_element (array, i));
+        }
+      else if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING &&
+               !g_utf8_validate (json_node_get_string (node), -1, NULL))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/**
  * lilac_json_parse_object:
  * @data: the bytes received
  * @length: their length
@@ -75,8 +123,11 @@ lilac_json_parse_object (const char *data,
     }
   if (!json_parser_load_from_data (parser, data, (gssize) length, &local_error))
     {
+      /* json-glib quotes what it could not read, lone surrogates and all */
+      g_autofree char *reason = g_utf8_make_valid (local_error->message, -1);
+
       g_set_error (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
-                   "the request body is not valid JSON: %s", local_error->message);
+                   "the request body is not valid JSON: %s", reason);
       return NULL;
     }
   root = json_parser_get_root (parser);
@@ -84,6 +135,12 @@ lilac_json_parse_object (const char *data,
     {
       g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
                            "the request body must be a JSON object");
+      return NULL;
+    }
+  if (!lilac_json_is_valid_text (root))
+    {
+      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                           "the request body escapes a character that is not valid Unicode");
       return NULL;
     }
   return json_object_ref (json_node_get_object (root));
@@ -163,6 +220,66 @@ lilac_json_get_string (JsonObject *object,
   return value;
 }
 
+/* the outcome of a getter that sets no error for an absent member */
+static gboolean
+lilac_json_propagate (GError  *local_error,
+                      GError **error)
+{
+  if (local_error == NULL)
+    return TRUE;
+  g_propagate_error (error, local_error);
+  return FALSE;
+}
+
+/**
+ * lilac_json_get_optional_string:
+ * @object: a request object
+ * @name: the member
+ * @max_length: the longest value accepted, in bytes
+ * @value: (out) (transfer none) (nullable): the string, %NULL when absent
+ * @error: return location for a #GError
+ *
+ * Returns: %FALSE when the member is there but not a string within the limit
+ */
+gboolean
+lilac_json_get_optional_string (JsonObject  *object,
+                                const char  *name,
+                                gsize        max_length,
+                                const char **value,
+                                GError     **error)
+{
+  GError *local_error = NULL;
+
+  *value = lilac_json_get_string (object, name, FALSE, max_length, &local_error);
+  return lilac_json_propagate (local_error, error);
+}
+
+/**
+ * lilac_json_get_text:
+ * @object: a request object
+ * @name: the member
+ * @max_length: the longest value accepted, in bytes
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer none) (nullable): the member, a string that is required
+ *   and must not be empty, or %NULL with @error set
+ */
+const char *
+lilac_json_get_text (JsonObject *object,
+                     const char *name,
+                     gsize       max_length,
+                     GError    **error)
+{
+  const char *value = lilac_json_get_string (object, name, TRUE, max_length, error);
+
+  if (value != NULL && value[0] == '\0')
+    {
+      g_set_error (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT, "the field \"%s\" is empty", name);
+      return NULL;
+    }
+  return value;
+}
+
 gboolean
 lilac_json_get_bool (JsonObject *object,
                      const char *name,
@@ -236,6 +353,27 @@ lilac_json_get_object (JsonObject *object,
       return NULL;
     }
   return json_node_get_object (node);
+}
+
+/**
+ * lilac_json_get_optional_object:
+ * @object: a request object
+ * @name: the member
+ * @value: (out) (transfer none) (nullable): the object, %NULL when absent
+ * @error: return location for a #GError
+ *
+ * Returns: %FALSE when the member is there but not an object
+ */
+gboolean
+lilac_json_get_optional_object (JsonObject  *object,
+                                const char  *name,
+                                JsonObject **value,
+                                GError     **error)
+{
+  GError *local_error = NULL;
+
+  *value = lilac_json_get_object (object, name, &local_error);
+  return lilac_json_propagate (local_error, error);
 }
 
 /**

@@ -14,6 +14,7 @@ G_BEGIN_DECLS
 JsonObject *lilac_json_parse_object (const char *data,
                                      gsize       length,
                                      GError    **error);
+gboolean    lilac_json_is_valid_text (JsonNode *root);
 gboolean    lilac_json_check_members (JsonObject         *object,
                                       const char *const  *allowed,
                                       GError            **error);
@@ -22,6 +23,15 @@ const char *lilac_json_get_string (JsonObject *object,
                                    gboolean    required,
                                    gsize       max_length,
                                    GError    **error);
+gboolean    lilac_json_get_optional_string (JsonObject  *object,
+                                            const char  *name,
+                                            gsize        max_length,
+                                            const char **value,
+                                            GError     **error);
+const char *lilac_json_get_text (JsonObject *object,
+                                 const char *name,
+                                 gsize       max_length,
+                                 GError    **error);
 gboolean    lilac_json_get_bool (JsonObject *object,
                                  const char *name,
                                  gboolean    default_value,
@@ -35,6 +45,10 @@ gboolean    lilac_json_get_int (JsonObject *object,
 JsonObject *lilac_json_get_object (JsonObject *object,
                                    const char *name,
                                    GError    **error);
+gboolean    lilac_json_get_optional_object (JsonObject  *object,
+                                            const char  *name,
+                                            JsonObject **value,
+                                            GError     **error);
 char       *lilac_json_to_string (JsonNode *node,
                                   gsize    *length);
 char       *lilac_json_object_to_string (JsonObject *object,

@@ -181,6 +181,12 @@ lilac_wire_frame_decode (const char *line,
                            "frame is not a JSON object");
       return NULL;
     }
+  if (!lilac_json_is_valid_text (root))
+    {
+      g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                           "frame escapes a character that is not valid Unicode");
+      return NULL;
+    }
   object = json_node_get_object (root);
   if (!json_object_has_member (object, "type"))
     {
@@ -280,7 +286,9 @@ lilac_wire_decoder_next (LilacWireDecoder *self,
       gsize line_length;
 
       *frame = NULL;
-      newline = memchr (start + self->scanned, '\n', self->buffer->len - self->scanned);
+      /* an empty buffer may have no data at all */
+      newline = self->buffer->len > self->scanned
+        ? memchr (start + self->scanned, '\n', self->buffer->len - self->scanned) : NULL;
       if (newline == NULL)
         {
           if (!self->discarding && self->buffer->len > self->max_frame)

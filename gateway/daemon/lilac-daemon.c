@@ -199,6 +199,8 @@ lilac_daemon_setup (LilacDaemon *self,
     .tls_key = self->config->tls_key,
     .max_per_address = self->config->max_per_address,
     .header_seconds = self->config->header_seconds,
+    .request_seconds = self->config->request_timeout,
+    .trusted_proxies = (const char *const *) self->config->trusted_proxies,
   };
 
   if (self->store == NULL && !lilac_daemon_open_store (self, error))

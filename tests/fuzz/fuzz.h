@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later
  * Copyright 2026 The Lilac developers
  *
- * What every fuzz target shares: the libFuzzer entry point, and logging
- * silenced so that a fuzz run prints only findings.
+ * What every fuzz target shares: the libFuzzer entry point, logging
+ * silenced so that a fuzz run prints only findings, and the check that a
+ * checker fails exactly when it says why.
  */
 #pragma once
 
@@ -29,4 +30,15 @@ fuzz_set_logging (void)
   if (!done)
     g_log_set_writer_func (fuzz_log_writer, NULL, NULL);
   done = TRUE;
+}
+
+/* a check fails exactly when it says why, in text a client can be sent */
+static inline gboolean
+fuzz_checked (gboolean ok,
+              GError **error)
+{
+  g_assert (ok == (*error == NULL));
+  g_assert (ok || g_utf8_validate ((*error)->message, -1, NULL));
+  g_clear_error (error);
+  return ok;
 }
