@@ -57,7 +57,7 @@ fuzz_world_new_manager (const char *dir)
   g_autoptr(LilacSupervisor) supervisor = NULL;
   g_autoptr(JsonParser) parser = json_parser_new ();
   LilacImSettings settings = {
-    .users_dir = users_dir, .event_ring = 4096, .heartbeat = 15, .idle_minutes = 10,
+    .users_dir = users_dir, .event_ring = 4096, .heartbeat = 15, .idle_seconds = 600,
     .history_days = 0, .max_transfer = 64 * 1024, .transfer_quota = 1024 * 1024,
   };
 
