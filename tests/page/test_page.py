@@ -708,6 +708,37 @@ def test_irc_channel():
                    "the topic to show")
 
 
+def notifications_of(page):
+    return page.record()["page"]["notifications"]
+
+
+def test_irc_channel_unread_and_notifications():
+    """A room counts unread lines like an IM, but tells the desktop only of lines that name the
+    user (the IRC account's nick is ann)."""
+    tab_a.front()
+    tab_a.css(BOB).click()
+    wait_badge(tab_a, ROOM, "")
+    tab_a.wait_for("document.title === 'Lilac'", 5, "no unread count in the title")
+    before = len(notifications_of(tab_a))
+    dave.say("#lilac", "ann: are you there?")
+    wait_badge(tab_a, ROOM, "1")
+    tab_a.wait_for("document.title === '(1) Lilac'", 5, "the room's unread line in the title")
+    tab_a.wait_for("document.querySelector('#tab-conversations .tab-badge').textContent === '1'", 5,
+                   "the unread count on the chats tab")
+    notes = notifications_of(tab_a)[before:]
+    expect([(note["title"], note["body"]) for note in notes] == [("dave in #lilac", "ann: are you there?")],
+           "desktop notifications for a line naming ann: %r" % notes)
+    dave.say("#lilac", "just chatting here")
+    wait_badge(tab_a, ROOM, "2")
+    tab_a.wait_for("document.title === '(2) Lilac'", 5, "two unread lines in the title")
+    notes = notifications_of(tab_a)[before:]
+    expect(len(notes) == 1, "a line without ann's nick notified the desktop: %r" % notes)
+    tab_a.css(ROOM).click()
+    wait_message(tab_a, "just chatting here", direction="in")
+    wait_badge(tab_a, ROOM, "")
+    tab_a.wait_for("document.title === 'Lilac'", 5, "the title once the room is read")
+
+
 @h.timeout(90)
 def test_older_history_when_scrolling_up():
     tab_a.css(BOB).click()
