@@ -19,7 +19,7 @@ const DEFAULT_TIMEOUT = 15000;
 // What the page does that a test wants to know, recorded before any script of the page runs.
 // (Playwright adds this through the DevTools protocol, so the page's CSP does not apply to it.)
 const RECORDER = `(() => {
-  const record = window.__lilacTest = { notifications: [], violations: [], alerts: [] };
+  const record = window.__lilacTest = { notifications: [], violations: [], alerts: [], permissionRequests: [] };
   document.addEventListener('securitypolicyviolation', (event) => {
     record.violations.push({ directive: event.violatedDirective, blocked: event.blockedURI, sample: event.sample });
   });
@@ -37,13 +37,25 @@ const RECORDER = `(() => {
       return new Original(title, options);
     };
     Object.defineProperty(Recorded, 'permission', { get: () => Original.permission });
-    Recorded.requestPermission = (...args) => Original.requestPermission(...args);
+    // the browser's question: whether a click asked it (transient user activation), and the
+    // answer the test chose for the person in front of it (see the permissionPrompt command)
+    Recorded.requestPermission = async (...args) => {
+      record.permissionRequests.push({
+        activation: Boolean(navigator.userActivation && navigator.userActivation.isActive),
+        permission: Original.permission,
+      });
+      if (window.__lilacPermissionPrompt) {
+        await window.__lilacPermissionPrompt('notifications');
+      }
+      return Original.requestPermission(...args);
+    };
     Recorded.prototype = Original.prototype;
     window.Notification = Recorded;
   }
 })();`;
 
 const contexts = new Map();
+const promptAnswers = new Map();   // context name -> what the person answers the browser's question
 const pages = new Map();
 const profiles = [];
 let mainContext = null;
@@ -93,15 +105,26 @@ async function launch(options) {
     ...options,
   });
   mainContext.setDefaultTimeout(DEFAULT_TIMEOUT);
-  await mainContext.addInitScript(RECORDER);
-  contexts.set('main', mainContext);
+  await prepare('main', mainContext);
   return mainContext.browser().version();
 }
 
 async function newContext(name, options) {
   const context = await mainContext.browser().newContext({ viewport: { width: 1280, height: 800 }, ...options });
   context.setDefaultTimeout(DEFAULT_TIMEOUT);
+  await prepare(name, context);
+}
+
+// The recorder, and the person's answer to a permission prompt: "granted" grants the permission
+// to the asking page's origin before the browser's own requestPermission runs; anything else
+// leaves the browser to answer.
+async function prepare(name, context) {
   await context.addInitScript(RECORDER);
+  await context.exposeBinding('__lilacPermissionPrompt', async (source, permission) => {
+    if (promptAnswers.get(name) === 'granted') {
+      await context.grantPermissions([permission], { origin: new URL(source.page.url()).origin });
+    }
+  });
   contexts.set(name, context);
 }
 
@@ -116,6 +139,9 @@ function locator(page, chain) {
 const COMMANDS = {
   launch: ({ options }) => launch(options || {}),
   context: ({ name, options }) => newContext(name, options || {}),
+  permissionPrompt: ({ context, answer }) => {
+    promptAnswers.set(context || 'main', answer);
+  },
   permissions: ({ context, permissions, origin }) => contexts.get(context || 'main').grantPermissions(permissions, { origin }),
   page: async ({ name, context }) => {
     const page = await contexts.get(context || 'main').newPage();

@@ -559,13 +559,18 @@ def test_incoming_message_unread_in_two_tabs():
     tab_b.goto(url())
     tab_b.css(".topbar").wait()
     tab_a.front()
-    # desktop notifications, switched on with a click in tab a's menu (the browser's question is
-    # answered yes by granting the permission just before)
+    # desktop notifications, switched on with a click in tab a's menu: the page asks the browser
+    # then, and only then (the person answers yes)
     tab_a.css(".menu summary").click()
     expect(tab_a.eval("Notification.permission") == "default", "notifications allowed before asking")
-    browser.command("permissions", permissions=["notifications"], origin=lilac.base_url)
+    expect(tab_a.record()["page"]["permissionRequests"] == [], "the page asked for notifications before a click")
+    browser.command("permissionPrompt", answer="granted")
     tab_a.role("button", "Turn on desktop notifications").click()
     tab_a.role("button", "Turn off desktop notifications").wait()
+    asked = tab_a.record()["page"]["permissionRequests"]
+    expect(len(asked) == 1 and asked[0]["activation"] and asked[0]["permission"] == "default",
+           "the permission was not asked once, from the click: %r" % asked)
+    expect(tab_a.eval("Notification.permission") == "granted", "the answer did not reach the page")
     tab_a.press("Escape")
     bob_says("hello from bob")
     for page in (tab_a, tab_b):
