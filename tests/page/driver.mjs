@@ -5,6 +5,7 @@
 // wrappers around playwright-core, so that the test itself (peers, gateway restarts, checks) is
 // written once, in Python, with the integration harness. No browser is ever downloaded.
 
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -155,6 +156,22 @@ const COMMANDS = {
   evaluate: ({ page, expression }) => pageRecord(page).page.evaluate(expression),
   // page.locator(...)/getByLabel(...)/... chained, then METHOD(...args) on the result
   locate: ({ page, chain, method, args }) => locator(pageRecord(page).page, chain)[method](...(args || [])),
+  // clicks what the chain names and waits for the download it starts: its name, size and SHA-256
+  download: async ({ page, chain }) => {
+    const target = pageRecord(page).page;
+    const [download] = await Promise.all([target.waitForEvent('download'), locator(target, chain).click()]);
+    const failure = await download.failure();
+    if (failure) {
+      throw new Error(`the download failed: ${failure}`);
+    }
+    const data = fs.readFileSync(await download.path());
+    await download.delete();
+    return {
+      name: download.suggestedFilename(),
+      size: data.length,
+      sha256: crypto.createHash('sha256').update(data).digest('hex'),
+    };
+  },
   keyboard: ({ page, method, args }) => pageRecord(page).page.keyboard[method](...(args || [])),
   screenshot: ({ page, file, fullPage }) => pageRecord(page).page.screenshot({ path: file, fullPage: Boolean(fullPage) }).then(() => file),
   record: async ({ page }) => {

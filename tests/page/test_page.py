@@ -8,7 +8,9 @@ the browser, the way one person would use the page. Screenshots are written unde
 folder (tests/page-screenshots/) for a person to look at; a failing test adds a screenshot of the
 first tab there. LILAC_PAGE_SLOW=1 reports each browser command that takes over a second."""
 
+import asyncio
 import gzip
+import hashlib
 import http.client
 import json
 import os
@@ -28,6 +30,7 @@ TOP = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(TOP, "tests", "integration"))
 
 import lilac_harness as h  # noqa: E402
+import test_files  # noqa: E402  (the slixmpp side of file transfers)
 from lilac_harness import expect  # noqa: E402
 
 DRIVER = os.path.join(HERE, "driver.mjs")
@@ -247,7 +250,7 @@ first_load = []
 def setup_module():
     global prosody, ngircd, lilac, bob, dave, browser, tab_a
     prosody = h.start_prosody(alice=ALICE_PASSWORD, bob=BOB_PASSWORD)
-    bob = h.XmppPeer(prosody.jid("bob"), BOB_PASSWORD, prosody.port).start()
+    bob = h.XmppPeer(prosody.jid("bob"), BOB_PASSWORD, prosody.port, setup=test_files.enable_file_transfer).start()
     bob.call(lambda: bob.xmpp.register_plugin("xep_0085"))
     bob.call(lambda: bob.xmpp.add_event_handler(
         "chatstate", lambda message: chat_states.append((str(message["from"]), message["chat_state"]))))
@@ -676,6 +679,108 @@ def test_send_a_file():
            "a file name became markup")
     state = tab_a.eval("document.querySelector('.transfer').dataset.state")
     h.diag("the transfer is %s: %s" % (state, text))
+
+
+def offer_from_bob(name, data):
+    """bob offers a file to the page's XMPP account over in-band bytestreams; a future of
+    test_files.offer_file's outcome ("sent", "declined: ...")."""
+    jid = "%s/lilac" % prosody.jid("alice")
+    return asyncio.run_coroutine_threadsafe(test_files.offer_file(bob.xmpp, jid, name, data), bob.loop)
+
+
+def transfer_item(name):
+    return tab_a.css(".transfer").then("filter", {"hasText": name})
+
+
+def transfer_state(name):
+    return tab_a.eval("""(() => {
+      const item = Array.from(document.querySelectorAll('.transfer'))
+        .find((node) => node.querySelector('.transfer-name').textContent === %s);
+      return item ? item.dataset.state : null;
+    })()""" % json.dumps(name))
+
+
+def wait_transfer_state(name, state, timeout=60):
+    h.wait_until(lambda: transfer_state(name) == state, timeout,
+                 message="the transfer of %s to be %s (it is %s)" % (name, state, transfer_state(name)))
+
+
+def sample_progress(name):
+    """Samples the transfer's progress bar and line in the page every 20 ms, from now on."""
+    tab_a.eval("""(() => {
+      const samples = window.__lilacProgress = [];
+      window.__lilacSampleProgress = () => {
+        const item = Array.from(document.querySelectorAll('.transfer'))
+          .find((node) => node.querySelector('.transfer-name').textContent === %s);
+        if (item) {
+          const bar = item.querySelector('progress');
+          samples.push([bar.value, bar.max, item.dataset.state, item.querySelector('.transfer-meta').textContent]);
+        }
+      };
+      window.__lilacProgressTimer = setInterval(window.__lilacSampleProgress, 20);
+      return true;
+    })()""" % json.dumps(name))
+
+
+def progress_samples():
+    """The samples, the last one taken now."""
+    return tab_a.eval("(() => { clearInterval(window.__lilacProgressTimer); window.__lilacSampleProgress(); "
+                      "return window.__lilacProgress; })()")
+
+
+@h.timeout(180)
+def test_receive_files():
+    """Offers from bob's slixmpp: one accepted in the page (the bar moves, the line says it is
+    receiving, the download is the peer's bytes), one refused, one cancelled halfway."""
+    tab_a.front()
+    size = (256 if h.sanitized() else 1024) * 1024
+    data = os.urandom(size)
+    accepted = offer_from_bob("holiday photos.bin", data)
+    transfer_item("holiday photos.bin").wait()
+    wait_transfer_state("holiday photos.bin", "pending", 10)
+    tab_a.wait_for("Array.from(document.querySelectorAll('.toast')).some((toast) => "
+                   "toast.textContent.includes('holiday photos.bin'))", 10, "a toast about the offer")
+    text = transfer_item("holiday photos.bin")._do("textContent")
+    expect("from %s" % prosody.jid("bob") in text and "Waiting" in text, "the offer says %r" % text)
+    sample_progress("holiday photos.bin")
+    transfer_item("holiday photos.bin").role("button", "Accept").click()
+    wait_transfer_state("holiday photos.bin", "done", 120)
+    samples = progress_samples()
+    expect(accepted.result(60) == "sent", "bob's side: %r" % accepted.result())
+    moving = [sample for sample in samples if sample[2] == "active" and 0 < sample[0] < sample[1]]
+    h.diag("%d progress samples, %d of them part way" % (len(samples), len(moving)))
+    expect(moving, "the progress bar never showed part of the file: %r" % samples[-5:])
+    expect(all("Receiving" in sample[3] and "Sending" not in sample[3] for sample in moving),
+           "an incoming transfer is labelled %r" % moving[0][3])
+    expect(samples[-1][0] == samples[-1][1] == size, "the bar ended at %r" % samples[-1])
+    got = browser.command("download", page="a", chain=transfer_item("holiday photos.bin")
+                          .role("link", "Download").chain, timeout=120)
+    expect(got["name"] == "holiday photos.bin" and got["size"] == size, "downloaded %r" % got)
+    expect(got["sha256"] == hashlib.sha256(data).hexdigest(), "the download differs from what bob sent")
+
+    tab_a.screenshot("transfers-1280x800.png")
+    refused = offer_from_bob("unwanted.bin", os.urandom(32 * 1024))
+    transfer_item("unwanted.bin").role("button", "Refuse").click()
+    expect(refused.result(30).startswith("declined"), "bob's side of the refusal: %r" % refused.result())
+    wait_transfer_state("unwanted.bin", "cancelled", 15)
+
+    halfway = offer_from_bob("halfway.bin", os.urandom(size * 8))
+    transfer_item("halfway.bin").role("button", "Accept").click()
+    tab_a.wait_for("""Array.from(document.querySelectorAll('.transfer')).some((item) =>
+      item.querySelector('.transfer-name').textContent === 'halfway.bin' && item.dataset.state === 'active' &&
+      item.querySelector('progress').value > 0)""", 30, "halfway.bin to be moving")
+    transfer_item("halfway.bin").role("button", "Cancel").click()
+    wait_transfer_state("halfway.bin", "cancelled", 30)
+    try:
+        outcome = halfway.result(60)
+    except Exception as error:  # the stream closed under the sender: what a cancel looks like
+        outcome = "stopped: %r" % error
+    expect(outcome != "sent", "bob sent the whole cancelled file")
+    expect(transfer_item("halfway.bin").role("link", "Download").count() == 0, "a cancelled file offers a download")
+    for name in ("holiday photos.bin", "unwanted.bin", "halfway.bin"):
+        transfer_item(name).role("button", "Remove from the list").click()
+    tab_a.wait_for("Array.from(document.querySelectorAll('.transfer-name')).every((node) => "
+                   "!node.textContent.endsWith('.bin'))", 5, "the finished transfers to go from the list")
 
 
 @h.timeout(90)
