@@ -783,6 +783,86 @@ def test_receive_files():
                    "!node.textContent.endsWith('.bin'))", 5, "the finished transfers to go from the list")
 
 
+def start_prosody_with_tls(password):
+    """A second Prosody that requires TLS with a self-signed certificate for localhost, so that
+    libpurple asks the user whether to accept it; ann is registered there with password (alice
+    would be the same account as the first server's to libpurple, which ignores the port)."""
+    server = h.Prosody()
+    key, certificate = (os.path.join(server.dir, "localhost." + suffix) for suffix in ("key", "crt"))
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+                    "/CN=localhost", "-keyout", key, "-out", certificate], check=True, capture_output=True)
+    with open(server.config) as config_file:
+        config = config_file.read().replace('"roster";', '"roster"; "tls";', 1)
+    config = config.replace("c2s_require_encryption = false", 'c2s_require_encryption = true\n'
+                            'ssl = { key = "%s"; certificate = "%s" }' % (key, certificate))
+    with open(server.config, "w") as config_file:
+        config_file.write(config)
+    server.register("ann", password)
+    return server.start()
+
+
+def request_dialog_text(page):
+    return page.eval("""(() => {
+      const dialog = document.querySelector('dialog.request-dialog');
+      const text = (selector) => dialog.querySelector(selector)?.textContent ?? null;
+      return dialog && { title: text('h2'), primary: text('.request-primary'),
+        secondary: text('.request-secondary'),
+        actions: Array.from(dialog.querySelectorAll('.dialog-actions button')).map((button) => button.textContent) };
+    })()""")
+
+
+@h.timeout(120)
+def test_certificate_request_dialog():
+    """A server whose certificate libpurple cannot check: its question is a dialog with the
+    certificate's words and libpurple's actions; Reject makes the account fail, Accept (asked
+    again when the account is enabled again) signs it on."""
+    tab_a.front()
+    secure = start_prosody_with_tls("ann-tls-pw")
+    client = lilac.client()
+    client.login("ann", ANN_PASSWORD)
+    body = secure.xmpp_account("ann", "ann-tls-pw", resource="tls")
+    body["options"]["connection_security"] = "require_tls"
+    body["alias"] = "Ann over TLS"
+    client.add_account(body)
+    item = tab_a.css(".account").then("filter", {"hasText": "Ann over TLS"})
+    dialog = tab_a.css("dialog.request-dialog")
+    dialog.wait(timeout=30)
+    shown = request_dialog_text(tab_a)
+    h.diag("the certificate question: %r" % shown)
+    expect("certificate" in shown["title"].lower(), "the dialog's title: %r" % shown["title"])
+    expect(shown["primary"] == "Accept certificate for 127.0.0.1?", "the dialog's question: %r" % shown["primary"])
+    expect("self-signed" in (shown["secondary"] or ""), "the dialog's explanation: %r" % shown["secondary"])
+    expect(shown["actions"][0] == "Later" and "Accept" in shown["actions"] and "Reject" in shown["actions"],
+           "the dialog's buttons: %r" % shown["actions"])
+    tab_a.screenshot("request-certificate-1280x800.png")
+    dialog.role("button", "Reject").click()
+    dialog.wait("detached")
+    open_panel(tab_a, "accounts")
+    tab_a.wait_for("""Array.from(document.querySelectorAll('.account')).some((item) =>
+      item.textContent.includes('Ann over TLS') && item.dataset.status === 'error' &&
+      !item.querySelector('.account-error').hidden && item.querySelector('.account-error').textContent !== '')""",
+                   30, "the rejected certificate as the account's error")
+    h.diag("the account's error: %r" % item.css(".account-error")._do("textContent"))
+    item.then("getByRole", "checkbox").click()
+    tab_a.wait_for("Array.from(document.querySelectorAll('.account')).some((item) => "
+                   "item.textContent.includes('Ann over TLS') && item.dataset.status === 'offline')", 15,
+                   "the account disabled")
+    item.then("getByRole", "checkbox").click()
+    dialog.wait(timeout=30)
+    dialog.role("button", "Accept").click()
+    dialog.wait("detached")
+    tab_a.wait_for("Array.from(document.querySelectorAll('.account')).some((item) => "
+                   "item.textContent.includes('Ann over TLS') && item.dataset.status === 'online')", 15,
+                   "the account online once the certificate is accepted")
+    tab_b.css("dialog.request-dialog").wait("detached")
+    item.role("button", "Remove").click()
+    tab_a.css("dialog").role("button", "Remove").click()
+    tab_a.wait_for("document.querySelectorAll('.account').length === 1", 15, "the TLS account to go")
+    open_panel(tab_a, "conversations")
+    client.delete("session")
+    secure.stop()
+
+
 @h.timeout(90)
 def test_irc_channel():
     mark("irc test")
