@@ -556,6 +556,54 @@ def test_presence_selector():
     h.wait_until(lambda: not alice_seen_away(), 15, message="bob to see alice back")
 
 
+def set_presence(page, status, message):
+    """Picks status in the selector, then types message (Enter sends it)."""
+    while not bob.presences.queue.empty():
+        bob.presences.queue.get_nowait()
+    page.label("Your status").select(status)
+    page.label("Status message").fill(message)
+    page.label("Status message").press("Enter")
+    page.wait_for("document.querySelector('.presence').dataset.status === %s" % json.dumps(status), 5,
+                  "the selector to show %s" % status)
+
+
+def bob_sees_alice(kind, status=None):
+    """The next presence of alice's resource that bob gets with this type (slixmpp gives the show
+    as the type of an available presence: dnd, away...) and, when given, this status message."""
+    alice = prosody.jid("alice") + "/"
+
+    def matches(presence):
+        return (presence["from"].startswith(alice) and presence["type"] == kind and
+                (status is None or presence["status"] == status))
+    return bob.wait_presence(matches, timeout=20)
+
+
+@h.timeout(90)
+def test_presence_busy_invisible_offline():
+    set_presence(tab_a, "busy", "in a meeting")
+    bob_sees_alice("dnd", "in a meeting")
+    # libpurple's XMPP has no invisible status (the account keeps the one it has, so bob sees no
+    # change): the choice reaches the gateway, whose /state says it to every client
+    set_presence(tab_a, "invisible", "")
+    client = lilac.client()
+    client.login("ann", ANN_PASSWORD)
+    h.wait_until(lambda: client.state()["presence"]["status"] == "invisible", 10,
+                 message="the gateway to say ann is invisible")
+    client.delete("session")
+    set_presence(tab_a, "offline", "gone home")
+    bob_sees_alice("unavailable")
+    tab_a.wait_for("document.querySelector('.account').dataset.status === 'offline'", 20,
+                   "the account to sign off")
+    expect(tab_a.label("Your status").value() == "offline", "the selector went back to %r" %
+           tab_a.label("Your status").value())
+    set_presence(tab_a, "available", "")
+    bob_sees_alice("available")
+    tab_a.wait_for("document.querySelector('.account').dataset.status === 'online'", 45,
+                   "the account to sign on again")
+    tab_a.wait_for("document.querySelector('.buddy[data-status=\"available\"]') !== null", 20,
+                   "bob available again in the buddy list")
+
+
 def test_incoming_message_unread_in_two_tabs():
     global tab_b
     tab_b = Page(browser, "b")
