@@ -9,6 +9,7 @@ folder (tests/page-screenshots/) for a person to look at; a failing test adds a 
 first tab there. LILAC_PAGE_SLOW=1 reports each browser command that takes over a second."""
 
 import asyncio
+import datetime
 import gzip
 import hashlib
 import http.client
@@ -24,6 +25,7 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
@@ -507,15 +509,21 @@ def test_add_xmpp_account_through_the_form():
     expect(names == ["alice@localhost/lilac"], "accounts listed: %r" % names)
 
 
-def test_add_a_buddy():
-    open_panel(tab_a, "buddies")
-    tab_a.role("button", "Add buddy").click()
-    dialog = tab_a.css("dialog.buddy-dialog")
-    dialog.label("Buddy name").fill(prosody.jid("bob"))
-    dialog.label("Alias").fill("Bob")
-    dialog.label("Group").fill("Friends")
+def add_buddy(page, name, alias, group=None):
+    """Adds a buddy through the buddy list's dialog."""
+    open_panel(page, "buddies")
+    page.role("button", "Add buddy").click()
+    dialog = page.css("dialog.buddy-dialog")
+    dialog.label("Buddy name").fill(name)
+    dialog.label("Alias").fill(alias)
+    if group:
+        dialog.label("Group").fill(group)
     dialog.role("button", "Add").click()
     dialog.wait("detached")
+
+
+def test_add_a_buddy():
+    add_buddy(tab_a, prosody.jid("bob"), "Bob", "Friends")
     # bob's client accepts and asks back: libpurple's authorization request, as a dialog
     request = tab_a.css("dialog.request-dialog")
     request.wait()
@@ -645,6 +653,13 @@ def test_message_in_the_open_conversation():
     wait_message(tab_a, "and a second one", direction="in")
     grouped = tab_a.eval("document.querySelector('.log .message.in:last-of-type').classList.contains('continued')")
     expect(grouped, "consecutive messages of bob are not grouped")
+    # its time, as a <time> the machine can read and a person too
+    stamp, shown = tab_a.eval("(() => { const time = document.querySelector('.log .message.in:last-of-type time'); "
+                              "return [time.getAttribute('datetime'), time.textContent]; })()")
+    when = datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    age = (datetime.datetime.now(datetime.timezone.utc) - when).total_seconds()
+    expect(-5 < age < 120, "the message's time says %r, %.0f s ago" % (stamp, age))
+    expect(re.fullmatch(r"\d{1,2}:\d{2}( [AP]M)?", shown), "the time shown: %r" % shown)
     wait_badge(tab_a, BOB, "")
     wait_badge(tab_b, BOB, "")
 
@@ -911,6 +926,69 @@ def test_certificate_request_dialog():
     secure.stop()
 
 
+@h.timeout(60)
+def test_account_error_shown():
+    """An account whose password the server refuses: the reason is shown in the account list."""
+    client = lilac.client()
+    client.login("ann", ANN_PASSWORD)
+    body = prosody.xmpp_account("bob", "not bob's password", resource="wrong")
+    body["alias"] = "Bob with a wrong password"
+    account = client.add_account(body)
+    open_panel(tab_a, "accounts")
+    item = '.account[data-key="%s"]' % account["id"]
+    tab_a.wait_for("document.querySelector(%s)?.dataset.status === 'error'" % json.dumps(item), 30,
+                   "the account to fail")
+    error = tab_a.eval("(() => { const node = document.querySelector(%s + ' .account-error'); "
+                       "return node.hidden ? null : node.textContent; })()" % json.dumps(item))
+    h.diag("the refused password, as the account list says it: %r" % error)
+    expect(error == "Incorrect username or password", "the account's error shows %r" % error)
+    expect(tab_a.eval("getComputedStyle(document.querySelector(%s + ' .account-error')).display !== 'none'"
+                      % json.dumps(item)), "the error text is not displayed")
+    status, _ = client.delete("accounts/" + account["id"])
+    expect(status == 204, "DELETE /accounts answered %s" % status)
+    tab_a.wait_for("document.querySelector(%s) === null" % json.dumps(item), 10, "the failed account to go")
+    client.delete("session")
+    open_panel(tab_a, "conversations")
+
+
+def test_buddy_status_message_and_idle():
+    def idle_presence():
+        presence = bob.xmpp.make_presence(pstatus="at my desk", pshow="away")
+        presence.append(ET.fromstring("<query xmlns='jabber:iq:last' seconds='720'/>"))
+        presence.send()
+    bob.call(idle_presence)
+    open_panel(tab_a, "buddies")
+    tab_a.wait_for("Array.from(document.querySelectorAll('.buddy')).some((node) => node.dataset.status === 'away' && "
+                   "node.querySelector('.buddy-detail').textContent.startsWith('at my desk'))", 15,
+                   "bob's status message in the buddy list")
+    detail = tab_a.eval("document.querySelector('.buddy[data-status=\"away\"] .buddy-detail').textContent")
+    expect(re.fullmatch(r"at my desk · idle 1[23] minutes", detail), "bob's line says %r" % detail)
+    tab_a.screenshot("buddies-status-1280x800.png")
+    bob.call(lambda: bob.xmpp.send_presence())
+    tab_a.wait_for("document.querySelector('.buddy[data-status=\"available\"] .buddy-detail')?.hidden === true", 15,
+                   "bob back, without status message or idle time")
+    open_panel(tab_a, "conversations")
+
+
+def test_remove_a_buddy():
+    add_buddy(tab_a, prosody.jid("carol"), "Carol")
+    tab_a.label("Show offline buddies").check()
+    tab_a.css(".buddy").then("filter", {"hasText": "Carol"}).wait()
+    tab_a.role("button", "Remove Carol").click()
+    confirm = tab_a.css("dialog")
+    expect(prosody.jid("carol") in confirm._do("textContent"), "the question does not name carol")
+    confirm.role("button", "Remove").click()
+    tab_a.wait_for("!Array.from(document.querySelectorAll('.buddy-name')).some((node) => node.textContent === 'Carol')",
+                   15, "Carol to leave the buddy list")
+    client = lilac.client()
+    client.login("ann", ANN_PASSWORD)
+    names = [buddy["name"] for buddy in client.state()["buddies"]]
+    expect(prosody.jid("carol") not in names and prosody.jid("bob") in names, "the gateway's buddies: %r" % names)
+    client.delete("session")
+    tab_a.css("#buddy-offline")._do("uncheck")
+    open_panel(tab_a, "conversations")
+
+
 @h.timeout(90)
 def test_irc_channel():
     mark("irc test")
@@ -944,6 +1022,12 @@ def test_irc_channel():
     dave._do(lambda: dave.connection.topic("#lilac", "Lilac page tests"))
     tab_a.wait_for("document.querySelector('.members-topic').textContent === 'Lilac page tests'", 15,
                    "the topic to show")
+    # and the change as a system line of the log, between the messages
+    tab_a.wait_for("Array.from(document.querySelectorAll('.log .message.system .message-text')).some((node) => "
+                   "node.textContent.includes('dave') && node.textContent.includes('Lilac page tests'))", 10,
+                   "the topic change as a system line")
+    expect(tab_a.eval("document.querySelector('.log .message.system time[datetime]') !== null"),
+           "a system line without its time")
 
 
 def notifications_of(page):
@@ -1174,6 +1258,26 @@ def test_edit_an_account():
                    "the alias in the account list")
     expect(tab_a.text(".buddy-account") == ["Alice at home"], "the buddy list does not follow the alias")
     open_panel(tab_a, "conversations")
+
+
+@h.timeout(60)
+def test_leave_a_room():
+    parts = queue.Queue()
+    dave._do(lambda: dave.reactor.add_global_handler("part", lambda _connection, event: parts.put(
+        (event.source.nick, event.target.lower()))))
+    tab_a.front()
+    open_panel(tab_a, "conversations")
+    tab_a.css(ROOM).click()
+    tab_a.role("button", "Leave").click()
+    tab_a.wait_for("document.querySelector(%s) === null" % json.dumps(ROOM), 10, "the room to leave the list")
+    tab_a.css(".chat-empty").wait()
+    h.wait_until(lambda: ("ann", "#lilac") in list(parts.queue), 15, message="dave to see ann part #lilac")
+    # back in, for the next test
+    while not dave.joins.empty():
+        dave.joins.get_nowait()
+    join_room(tab_a, "#lilac")
+    dave.wait_join("ann", "#lilac")
+    tab_a.css(ROOM).wait()
 
 
 @h.timeout(90)
