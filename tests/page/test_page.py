@@ -898,6 +898,17 @@ def test_certificate_request_dialog():
     expect(shown["actions"][0] == "Later" and "Accept" in shown["actions"] and "Reject" in shown["actions"],
            "the dialog's buttons: %r" % shown["actions"])
     tab_a.screenshot("request-certificate-1280x800.png")
+    # libpurple shows the certificate with a notification of its own (a toast) and asks again
+    dialog.role("button", "View Certificate...").click()
+    tab_a.wait_for("""Array.from(document.querySelectorAll('.toast')).some((toast) =>
+      toast.querySelector('.toast-title')?.textContent === 'Certificate Information' &&
+      /Common name: localhost/.test(toast.querySelector('.toast-text')?.textContent))""", 15,
+                   "libpurple's certificate information as a toast")
+    h.diag("the certificate as libpurple tells it: %r" % tab_a.eval(
+        "Array.from(document.querySelectorAll('.toast')).pop().textContent"))
+    tab_a.screenshot("toast-certificate-1280x800.png")
+    dialog.wait(timeout=15)
+    expect(request_dialog_text(tab_a)["primary"] == shown["primary"], "the question did not come back")
     dialog.role("button", "Reject").click()
     dialog.wait("detached")
     open_panel(tab_a, "accounts")
