@@ -1255,6 +1255,80 @@ def test_screenshots_desktop_phone_and_zoom():
     browser.command("closeContext", name="zoom")
 
 
+# text of the page, each on the background it is drawn on
+TEXT_SAMPLES = {
+    "body": "body",
+    "an incoming message": ".log .message.in .message-text",
+    "an outgoing message": ".log .message.out .message-text",
+    "a system line": ".log .message.system .message-text",
+    "a message's time": ".log .message.in time",
+    "a conversation's account": ".conversation-item .conversation-meta",
+    "the chat's subtitle": ".chat-subtitle",
+    "the topic": ".members-topic",
+    "the send button": ".send-button",
+    "a tab": "[role=tab][aria-selected=false]",
+    "the composer": "#composer",
+}
+
+
+def text_colours(page):
+    """{sample: [[r, g, b] of the text, [r, g, b] of the first opaque background behind it]}."""
+    return page.eval("""(() => {
+      const rgb = (value) => (value.match(/[\\d.]+/g) || []).map(Number);
+      const behind = (node) => {
+        for (let element = node; element; element = element.parentElement) {
+          const colour = rgb(getComputedStyle(element).backgroundColor);
+          if (colour.length === 3 || colour[3] === 1) return colour.slice(0, 3);
+        }
+        return [255, 255, 255];
+      };
+      const found = {};
+      for (const [name, selector] of Object.entries(%s)) {
+        const node = Array.from(document.querySelectorAll(selector)).find((element) => element.offsetParent !== null ||
+          element === document.body);
+        found[name] = node ? [rgb(getComputedStyle(node).color).slice(0, 3), behind(node)] : null;
+      }
+      return found;
+    })()""" % json.dumps(TEXT_SAMPLES))
+
+
+def luminance(colour):
+    channels = [value / 255 for value in colour]
+    linear = [value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4 for value in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(first, second):
+    lighter, darker = sorted((luminance(first), luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_dark_theme():
+    """prefers-color-scheme: dark gives other colours than light, dark behind light text, and every
+    sampled text keeps WCAG's 4.5:1 against its background in both themes."""
+    tab_a.front()
+    open_panel(tab_a, "conversations")
+    tab_a.css(ROOM).click()
+    wait_message(tab_a, "hi dave", direction="out")
+    themes = {}
+    for scheme in ("light", "dark"):
+        tab_a.call("emulateMedia", {"colorScheme": scheme})
+        tab_a.wait_for("matchMedia('(prefers-color-scheme: %s)').matches" % scheme, 5, "the %s scheme" % scheme)
+        themes[scheme] = text_colours(tab_a)
+        missing = [name for name, colours in themes[scheme].items() if colours is None]
+        expect(not missing, "%s: nothing to sample for %r" % (scheme, missing))
+        ratios = {name: contrast(*colours) for name, colours in themes[scheme].items()}
+        h.diag("%s: %s" % (scheme, ", ".join("%s %.1f" % item for item in sorted(ratios.items(), key=lambda item: item[1]))))
+        weak = {name: round(ratio, 2) for name, ratio in ratios.items() if ratio < 4.5}
+        expect(not weak, "%s theme: text under 4.5:1 contrast: %r" % (scheme, weak))
+    tab_a.screenshot("dark-room-1280x800.png")
+    tab_a.call("emulateMedia", {"colorScheme": None})
+    light, dark = themes["light"]["body"], themes["dark"]["body"]
+    expect(light[0] != dark[0] and light[1] != dark[1], "the themes share body colours: %r, %r" % (light, dark))
+    expect(luminance(dark[1]) < 0.05 < 0.5 < luminance(dark[0]), "the dark theme is not light on dark: %r" % (dark,))
+    expect(luminance(light[1]) > 0.5 > 0.05 > luminance(light[0]), "the light theme is not dark on light: %r" % (light,))
+
+
 def test_edit_an_account():
     tab_a.front()
     open_panel(tab_a, "accounts")
