@@ -70,7 +70,7 @@ function pageRecord(name) {
 }
 
 function watch(name, page) {
-  const record = { page, dialogs: [], errors: [], console: [], responses: [] };
+  const record = { page, dialogs: [], errors: [], console: [], responses: [], failures: [] };
   page.on('dialog', (dialog) => {
     record.dialogs.push({ type: dialog.type(), message: dialog.message() });
     dialog.dismiss().catch(() => {});
@@ -80,6 +80,9 @@ function watch(name, page) {
     if (message.type() === 'error' || message.type() === 'warning') {
       record.console.push(`${message.type()}: ${message.text()}`);
     }
+  });
+  page.on('requestfailed', (request) => {
+    record.failures.push({ url: request.url(), time: Date.now(), error: request.failure()?.errorText || '' });
   });
   page.on('response', async (response) => {
     const entry = { url: response.url(), status: response.status(), headers: response.headers(), size: null };
@@ -140,6 +143,7 @@ function locator(page, chain) {
 const COMMANDS = {
   launch: ({ options }) => launch(options || {}),
   context: ({ name, options }) => newContext(name, options || {}),
+  offline: ({ context, offline }) => contexts.get(context || 'main').setOffline(Boolean(offline)),
   permissionPrompt: ({ context, answer }) => {
     promptAnswers.set(context || 'main', answer);
   },
@@ -182,7 +186,10 @@ const COMMANDS = {
     } catch {
       inPage = null;
     }
-    return { dialogs: entry.dialogs, errors: entry.errors, console: entry.console, responses: entry.responses, page: inPage };
+    return {
+      dialogs: entry.dialogs, errors: entry.errors, console: entry.console, responses: entry.responses,
+      failures: entry.failures, page: inPage,
+    };
   },
   clearResponses: ({ page }) => {
     pageRecord(page).responses = [];

@@ -1154,10 +1154,34 @@ def test_keyboard():
 def test_reconnecting_keeps_the_draft():
     tab_a.css(BOB).click()
     tab_a.css("#composer").fill("a draft that must survive")
+    tab_a.eval("""(() => {
+      const texts = window.__lilacConnection = [];
+      window.__lilacConnectionTimer = setInterval(() => {
+        const bar = document.querySelector('.connection');
+        const text = bar && !bar.hidden ? bar.querySelector('.connection-text').textContent : '';
+        if (texts[texts.length - 1] !== text) texts.push(text);
+      }, 50);
+      return true;
+    })()""")
+    before = len(tab_a.record()["failures"])
     lilac.stop()
     tab_a.css(".connection").wait(timeout=20)
     text = tab_a.eval("document.querySelector('.connection-text').textContent")
     expect("Reconnecting" in text, "the bar says %r" % text)
+    # each failed try waits longer before the next: the gaps between the stream's failed
+    # requests grow, and so does the countdown the bar shows
+    def stream_failures():
+        return [failure["time"] for failure in tab_a.record()["failures"][before:]
+                if re.search(r"/api/v1/(events|state)\b", failure["url"])]
+    h.wait_until(lambda: len(stream_failures()) >= 5, 30, interval=0.5, message="five failed tries")
+    times = stream_failures()
+    gaps = [(later - earlier) / 1000 for earlier, later in zip(times, times[1:])]
+    texts = tab_a.eval("(() => { clearInterval(window.__lilacConnectionTimer); return window.__lilacConnection; })()")
+    countdowns = [int(number) for number in re.findall(r"in (\d+) s", " ".join(texts))]
+    h.diag("gaps between failed tries: %s s; countdowns shown: %r" % (", ".join("%.2f" % gap for gap in gaps), countdowns))
+    expect(all(later > earlier for earlier, later in zip(gaps[:4], gaps[1:4])), "the waits do not grow: %r" % gaps)
+    expect(gaps[3] > 4 * gaps[0], "the wait grew from %.2f s to only %.2f s" % (gaps[0], gaps[3]))
+    expect(countdowns and countdowns[0] == 1 and max(countdowns) >= 3, "the bar counted down %r" % countdowns)
     lilac.start()
     tab_a.css(".connection").wait("hidden", timeout=40)
     expect(tab_a.css("#composer").value() == "a draft that must survive", "the draft is now %r" %
@@ -1178,6 +1202,47 @@ def test_reconnecting_keeps_the_draft():
                    20, "dave in the member list after the restart")
     dave.say("#lilac", "welcome back")
     wait_message(tab_a, "welcome back")
+
+
+@h.timeout(120)
+def test_resync_within_the_epoch():
+    """A gateway that keeps only 16 events per user: while the page is offline, more happen than
+    that, so its next poll is answered with resync; the page reloads /state (the presence it
+    missed shows) without reloading itself."""
+    small = h.Lilac(config={"gateway": {"event_ring": 16}})
+    small.add_user("ann", ANN_PASSWORD)
+    small.start()
+    browser.command("context", name="ring")
+    page = Page(browser, "ring", context="ring")
+    page.goto(small.base_url + "/")
+    log_in(page)
+    page.css("#panel-conversations").wait()
+    page.eval("window.__lilacSamePage = true")
+    states = lambda: len([entry for entry in page.record()["responses"] if "/api/v1/state" in entry["url"]])
+    loaded = states()
+    browser.command("offline", context="ring", offline=True)
+    client = small.client()
+    client.login("ann", ANN_PASSWORD)
+    for number in range(24):
+        status, body = client.post("presence", json={"status": "away", "message": "away %d" % number})
+        expect(status in (200, 204), "POST /presence answered %s %r" % (status, body))
+    client.post("presence", json={"status": "busy", "message": "the last word"})
+    page.css(".connection").wait(timeout=30)
+    browser.command("offline", context="ring", offline=False)
+    # the browser's online event makes the page try again at once; else Retry now does
+    page.eval("document.querySelector('.connection:not([hidden]) button')?.click() ?? null")
+    page.wait_for("document.querySelector('#presence-status').value === 'busy' && "
+                  "document.querySelector('#presence-message').value === 'the last word'", 20,
+                  "the presence the page missed, from a new /state")
+    page.css(".connection").wait("hidden", timeout=20)
+    expect(states() == loaded + 1, "GET /state was loaded %d times more" % (states() - loaded))
+    expect(page.eval("window.__lilacSamePage === true"), "the page was reloaded")
+    record = page.record()
+    expect(not record["errors"], "page errors: %r" % record["errors"])
+    browser.command("closeContext", name="ring")
+    client.delete("session")
+    small.stop()
+    small.assert_clean_exit()
 
 
 def test_chinese_locale():
