@@ -416,8 +416,16 @@ def test_static_files_headers():
                     "/static/%s/index.html" % version, "/nowhere", "/static/"):
         status, _, _ = http_get(missing)
         expect(status == 404, "GET %s answered %d, not 404" % (missing, status))
+    expect("<title>Lilac</title>" in html, "the English title: %r" % re.findall("<title>.*</title>", html))
+    expect('<noscript><p class="noscript">Lilac needs JavaScript. Without it, use the <a href="/m/">light view</a>.'
+           '</p></noscript>' in html, "the English noscript: %r" % re.findall("<noscript>.*</noscript>", html))
+    expect(not re.search("@[A-Z]+@", html), "placeholders left: %r" % re.findall("@[A-Z]+@", html))
     _, _, body = http_get("/", {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"})
-    expect('<html lang="zh-CN">' in body.decode(), "Accept-Language zh-CN did not pick Chinese")
+    chinese = body.decode()
+    expect('<html lang="zh-CN">' in chinese, "Accept-Language zh-CN did not pick Chinese")
+    expect("<title>Lilac 即时通讯</title>" in chinese, "the Chinese title: %r" % re.findall("<title>.*</title>", chinese))
+    expect('<noscript><p class="noscript">Lilac 需要 JavaScript。无法使用 JavaScript 时，请改用<a href="/m/">轻量版</a>。'
+           '</p></noscript>' in chinese, "the Chinese noscript: %r" % re.findall("<noscript>.*</noscript>", chinese))
     _, _, body = http_get("/", {"Accept-Language": "de-DE, fr;q=0.8"})
     expect('<html lang="en">' in body.decode(), "an unknown language did not fall back to English")
     status, headers, _ = http_get("/api/v1/session")
@@ -1309,12 +1317,14 @@ def test_chinese_locale():
     page.css(".topbar").wait()
     tabs = page.eval("Array.from(document.querySelectorAll('[role=tab]')).map((tab) => tab.firstChild.textContent)")
     expect(tabs == ["聊天", "好友", "账户"], "tabs: %r" % tabs)
+    expect(page.call("title") == "Lilac 即时通讯", "the Chinese page's title: %r" % page.call("title"))
     page.screenshot("zh-CN-1280x800.png")
     # switched to English in the menu, and remembered (in this browser and in the user's settings,
     # which the other contexts of this test then follow)
     page.css(".menu summary").click()
     page.css("#menu-language").select("en")
     page.role("tab", "Buddies").wait()
+    expect(page.call("title") == "Lilac", "the title once English: %r" % page.call("title"))
     page.call("reload")
     page.role("tab", "Buddies").wait()
     browser.command("closeContext", name="zh")
