@@ -1131,6 +1131,37 @@ def test_irc_channel_unread_and_notifications():
     tab_a.wait_for("document.title === 'Lilac'", 5, "the title once the room is read")
 
 
+def test_unsaved_message_marker():
+    """A message event with "saved": false (the gateway's database was full: test_faults fills
+    one) shows with a note that it is not in the history. Here the events go through the page's
+    own store, as the stream applies them; the next test reloads the page, which forgets them."""
+    tab_a.front()
+    tab_a.css(ROOM).click()
+    wait_message(tab_a, "just chatting here")
+    tab_a.eval("""(async () => {
+      const main = document.querySelector('script[type=module]').src;
+      const { store } = await import(new URL('store.js', main).href);
+      const room = Array.from(store.conversations.values()).find((conversation) => conversation.type === 'chat');
+      const lines = [['9000000000000001', 'in', 'a line the full disk lost', false],
+        ['9000000000000002', 'in', 'a line that was kept', undefined],
+        ['9000000000000003', 'out', 'my line the full disk lost', false]];
+      for (const [id, direction, text, saved] of lines) {
+        store.applyEvent({ type: 'message', id, conversation: room.id, account: room.account, direction, text,
+          from: direction === 'in' ? 'dave' : 'ann', time: Date.now(), unread: 0, saved });
+      }
+      return true;
+    })()""")
+    wait_message(tab_a, "my line the full disk lost", direction="out")
+    notes = tab_a.eval("Array.from(document.querySelectorAll('.log .message')).filter((node) => "
+                       "node.dataset.id.startsWith('90000000000000')).map((node) => "
+                       "[node.dataset.id, node.querySelector('.message-unsaved')?.textContent ?? null])")
+    expect(notes == [["9000000000000001", "not saved in history"], ["9000000000000002", None],
+                     ["9000000000000003", "not saved in history"]], "the notes: %r" % notes)
+    expect(tab_a.eval("document.querySelectorAll('.log .message-unsaved').length") == 2,
+           "messages from the gateway's history are marked unsaved")
+    tab_a.screenshot("unsaved-1280x800.png")
+
+
 @h.timeout(90)
 def test_older_history_when_scrolling_up():
     tab_a.css(BOB).click()
