@@ -2,11 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Copyright 2026 The Lilac developers
 """The browser page in a real Chromium (Debian's, driven by playwright-core through driver.mjs),
-against the real gateway, a private Prosody with a slixmpp peer and a private ngircd with an IRC
-peer (tests/integration/lilac_harness.py). Each test is one TAP case; they run in order and share
-the browser, the way one person would use the page. Screenshots are written under the build
-folder (tests/page-screenshots/) for a person to look at; a failing test adds a screenshot of the
-first tab there. LILAC_PAGE_SLOW=1 reports each browser command that takes over a second."""
+against the real gateway, a private Prosody with a slixmpp peer (who also sends files) and a
+private ngircd with an IRC peer (tests/integration/lilac_harness.py); some tests start more: a
+Prosody with a self-signed certificate, a gateway that keeps few events. Each test is one TAP
+case; they run in order and share the browser, the way one person would use the page.
+Screenshots are written under the build folder (tests/page-screenshots/) for a person to look
+at; a failing test adds a screenshot of the first tab there. LILAC_PAGE_SLOW=1 reports each
+browser command that takes over a second."""
 
 import asyncio
 import datetime
