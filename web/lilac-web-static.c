@@ -5,8 +5,9 @@
  * compiled in as a GResource. Each file is served under
  * /static/VERSION/NAME, where VERSION is a digest of every file, so that it
  * can be cached for a year; `/` is the page itself, revalidated on each load,
- * in the language the browser asks for. Each file is gzip-compressed once,
- * the first time the page is asked for.
+ * in the language the browser asks for (its title and the sentence shown
+ * without JavaScript come from the page's catalogs). Each file is
+ * gzip-compressed once, the first time the page is asked for.
  */
 #include "config.h"
 
@@ -14,6 +15,7 @@
 
 #include <string.h>
 
+#include "lilac-json.h"
 #include "lilac-web-response.h"
 #include "lilac-web-static-resources.h"
 
@@ -22,6 +24,11 @@
 #define LILAC_WEB_STATIC_CATALOGS "i18n/"
 #define LILAC_WEB_STATIC_DEFAULT_LANGUAGE "en"
 #define LILAC_WEB_STATIC_VERSION_LENGTH 16
+/* index.html's own texts, msgids of the page's catalogs (marked for
+ * translation in web/static/js/i18n.js and notifications.js) */
+#define LILAC_WEB_STATIC_TITLE "Lilac"
+#define LILAC_WEB_STATIC_NOSCRIPT "Lilac needs JavaScript. Without it, use the {link}."
+#define LILAC_WEB_STATIC_LIGHT_VIEW "light view"
 
 /* no inline script or style, nothing from elsewhere, no framing; every DOM
  * sink that would parse a string as HTML refuses it (Trusted Types) */
@@ -150,6 +157,63 @@ lilac_web_static_language_tag (const char *language)
   return g_strdelimit (g_strdup (language), "_", '-');
 }
 
+/* the "messages" of the page's catalog in @language (po/page as JSON), or
+ * NULL: English has none, and a catalog that cannot be read leaves the
+ * page in English */
+static JsonObject *
+lilac_web_static_catalog_messages (const char *language)
+{
+  g_autofree char *name = g_strconcat (LILAC_WEB_STATIC_CATALOGS, language, ".json", NULL);
+  g_autoptr(GBytes) data = lilac_web_static_lookup (name);
+  g_autoptr(JsonObject) catalog = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonObject *messages = NULL;
+
+  if (data == NULL)
+    return NULL;
+  catalog = lilac_json_parse_object (g_bytes_get_data (data, NULL), g_bytes_get_size (data), &error);
+  if (catalog != NULL)
+    messages = lilac_json_get_object (catalog, "messages", &error);
+  if (messages == NULL)
+    {
+      g_debug ("the page's catalog %s has no messages: %s", name,
+               error != NULL ? error->message : "none given");
+      return NULL;
+    }
+  return json_object_ref (messages);
+}
+
+/* @msgid as the catalog translates it (itself when it does not), escaped
+ * for HTML */
+static char *
+lilac_web_static_translate (JsonObject *messages,
+                            const char *msgid)
+{
+  const char *text = NULL;
+
+  if (messages != NULL)
+    text = lilac_json_get_string (messages, msgid, FALSE, G_MAXSIZE, NULL);
+  return g_markup_escape_text (text != NULL && *text != '\0' ? text : msgid, -1);
+}
+
+/* the page's title and the sentence shown without JavaScript, whose
+ * "{link}" is the link to the light view */
+static void
+lilac_web_static_fill_texts (GString    *text,
+                             const char *language)
+{
+  g_autoptr(JsonObject) messages = lilac_web_static_catalog_messages (language);
+  g_autofree char *title = lilac_web_static_translate (messages, LILAC_WEB_STATIC_TITLE);
+  g_autofree char *light = lilac_web_static_translate (messages, LILAC_WEB_STATIC_LIGHT_VIEW);
+  g_autofree char *sentence = lilac_web_static_translate (messages, LILAC_WEB_STATIC_NOSCRIPT);
+  g_autofree char *link = g_strdup_printf ("<a href=\"/m/\">%s</a>", light);
+  g_autoptr(GString) noscript = g_string_new (sentence);
+
+  g_string_replace (noscript, "{link}", link, 1);
+  g_string_replace (text, "@TITLE@", title, 0);
+  g_string_replace (text, "@NOSCRIPT@", noscript->str, 0);
+}
+
 /* the page in one language: index.html with its placeholders filled in */
 static void
 lilac_web_static_add_page (LilacWebStaticTable *table,
@@ -166,6 +230,8 @@ lilac_web_static_add_page (LilacWebStaticTable *table,
   g_string_replace (text, "@VERSION@", table->version, 0);
   g_string_replace (text, "@LANG@", tag, 0);
   g_string_replace (text, "@LANGUAGES@", languages, 0);
+  /* last: a translation is never read for placeholders */
+  lilac_web_static_fill_texts (text, language);
   page = g_string_free_to_bytes (g_steal_pointer (&text));
   g_hash_table_insert (table->pages, g_strdup (language),
                        lilac_web_static_file_new (LILAC_WEB_STATIC_PAGE, page, etag));

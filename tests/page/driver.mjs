@@ -5,6 +5,7 @@
 // wrappers around playwright-core, so that the test itself (peers, gateway restarts, checks) is
 // written once, in Python, with the integration harness. No browser is ever downloaded.
 
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,7 +20,7 @@ const DEFAULT_TIMEOUT = 15000;
 // What the page does that a test wants to know, recorded before any script of the page runs.
 // (Playwright adds this through the DevTools protocol, so the page's CSP does not apply to it.)
 const RECORDER = `(() => {
-  const record = window.__lilacTest = { notifications: [], violations: [], alerts: [] };
+  const record = window.__lilacTest = { notifications: [], violations: [], alerts: [], permissionRequests: [] };
   document.addEventListener('securitypolicyviolation', (event) => {
     record.violations.push({ directive: event.violatedDirective, blocked: event.blockedURI, sample: event.sample });
   });
@@ -37,13 +38,25 @@ const RECORDER = `(() => {
       return new Original(title, options);
     };
     Object.defineProperty(Recorded, 'permission', { get: () => Original.permission });
-    Recorded.requestPermission = (...args) => Original.requestPermission(...args);
+    // the browser's question: whether a click asked it (transient user activation), and the
+    // answer the test chose for the person in front of it (see the permissionPrompt command)
+    Recorded.requestPermission = async (...args) => {
+      record.permissionRequests.push({
+        activation: Boolean(navigator.userActivation && navigator.userActivation.isActive),
+        permission: Original.permission,
+      });
+      if (window.__lilacPermissionPrompt) {
+        await window.__lilacPermissionPrompt('notifications');
+      }
+      return Original.requestPermission(...args);
+    };
     Recorded.prototype = Original.prototype;
     window.Notification = Recorded;
   }
 })();`;
 
 const contexts = new Map();
+const promptAnswers = new Map();   // context name -> what the person answers the browser's question
 const pages = new Map();
 const profiles = [];
 let mainContext = null;
@@ -57,7 +70,7 @@ function pageRecord(name) {
 }
 
 function watch(name, page) {
-  const record = { page, dialogs: [], errors: [], console: [], responses: [] };
+  const record = { page, dialogs: [], errors: [], console: [], responses: [], failures: [] };
   page.on('dialog', (dialog) => {
     record.dialogs.push({ type: dialog.type(), message: dialog.message() });
     dialog.dismiss().catch(() => {});
@@ -67,6 +80,9 @@ function watch(name, page) {
     if (message.type() === 'error' || message.type() === 'warning') {
       record.console.push(`${message.type()}: ${message.text()}`);
     }
+  });
+  page.on('requestfailed', (request) => {
+    record.failures.push({ url: request.url(), time: Date.now(), error: request.failure()?.errorText || '' });
   });
   page.on('response', async (response) => {
     const entry = { url: response.url(), status: response.status(), headers: response.headers(), size: null };
@@ -93,15 +109,26 @@ async function launch(options) {
     ...options,
   });
   mainContext.setDefaultTimeout(DEFAULT_TIMEOUT);
-  await mainContext.addInitScript(RECORDER);
-  contexts.set('main', mainContext);
+  await prepare('main', mainContext);
   return mainContext.browser().version();
 }
 
 async function newContext(name, options) {
   const context = await mainContext.browser().newContext({ viewport: { width: 1280, height: 800 }, ...options });
   context.setDefaultTimeout(DEFAULT_TIMEOUT);
+  await prepare(name, context);
+}
+
+// The recorder, and the person's answer to a permission prompt: "granted" grants the permission
+// to the asking page's origin before the browser's own requestPermission runs; anything else
+// leaves the browser to answer.
+async function prepare(name, context) {
   await context.addInitScript(RECORDER);
+  await context.exposeBinding('__lilacPermissionPrompt', async (source, permission) => {
+    if (promptAnswers.get(name) === 'granted') {
+      await context.grantPermissions([permission], { origin: new URL(source.page.url()).origin });
+    }
+  });
   contexts.set(name, context);
 }
 
@@ -116,6 +143,10 @@ function locator(page, chain) {
 const COMMANDS = {
   launch: ({ options }) => launch(options || {}),
   context: ({ name, options }) => newContext(name, options || {}),
+  offline: ({ context, offline }) => contexts.get(context || 'main').setOffline(Boolean(offline)),
+  permissionPrompt: ({ context, answer }) => {
+    promptAnswers.set(context || 'main', answer);
+  },
   permissions: ({ context, permissions, origin }) => contexts.get(context || 'main').grantPermissions(permissions, { origin }),
   page: async ({ name, context }) => {
     const page = await contexts.get(context || 'main').newPage();
@@ -129,6 +160,22 @@ const COMMANDS = {
   evaluate: ({ page, expression }) => pageRecord(page).page.evaluate(expression),
   // page.locator(...)/getByLabel(...)/... chained, then METHOD(...args) on the result
   locate: ({ page, chain, method, args }) => locator(pageRecord(page).page, chain)[method](...(args || [])),
+  // clicks what the chain names and waits for the download it starts: its name, size and SHA-256
+  download: async ({ page, chain }) => {
+    const target = pageRecord(page).page;
+    const [download] = await Promise.all([target.waitForEvent('download'), locator(target, chain).click()]);
+    const failure = await download.failure();
+    if (failure) {
+      throw new Error(`the download failed: ${failure}`);
+    }
+    const data = fs.readFileSync(await download.path());
+    await download.delete();
+    return {
+      name: download.suggestedFilename(),
+      size: data.length,
+      sha256: crypto.createHash('sha256').update(data).digest('hex'),
+    };
+  },
   keyboard: ({ page, method, args }) => pageRecord(page).page.keyboard[method](...(args || [])),
   screenshot: ({ page, file, fullPage }) => pageRecord(page).page.screenshot({ path: file, fullPage: Boolean(fullPage) }).then(() => file),
   record: async ({ page }) => {
@@ -139,7 +186,10 @@ const COMMANDS = {
     } catch {
       inPage = null;
     }
-    return { dialogs: entry.dialogs, errors: entry.errors, console: entry.console, responses: entry.responses, page: inPage };
+    return {
+      dialogs: entry.dialogs, errors: entry.errors, console: entry.console, responses: entry.responses,
+      failures: entry.failures, page: inPage,
+    };
   },
   clearResponses: ({ page }) => {
     pageRecord(page).responses = [];

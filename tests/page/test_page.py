@@ -2,13 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Copyright 2026 The Lilac developers
 """The browser page in a real Chromium (Debian's, driven by playwright-core through driver.mjs),
-against the real gateway, a private Prosody with a slixmpp peer and a private ngircd with an IRC
-peer (tests/integration/lilac_harness.py). Each test is one TAP case; they run in order and share
-the browser, the way one person would use the page. Screenshots are written under the build
-folder (tests/page-screenshots/) for a person to look at; a failing test adds a screenshot of the
-first tab there. LILAC_PAGE_SLOW=1 reports each browser command that takes over a second."""
+against the real gateway, a private Prosody with a slixmpp peer (who also sends files) and a
+private ngircd with an IRC peer (tests/integration/lilac_harness.py); some tests start more: a
+Prosody with a self-signed certificate, a gateway that keeps few events. Each test is one TAP
+case; they run in order and share the browser, the way one person would use the page.
+Screenshots are written under the build folder (tests/page-screenshots/) for a person to look
+at; a failing test adds a screenshot of the first tab there. LILAC_PAGE_SLOW=1 reports each
+browser command that takes over a second."""
 
+import asyncio
+import datetime
 import gzip
+import hashlib
 import http.client
 import json
 import os
@@ -22,12 +27,14 @@ import tempfile
 import threading
 import time
 import urllib.parse
+import xml.etree.ElementTree as ET
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(TOP, "tests", "integration"))
 
 import lilac_harness as h  # noqa: E402
+import test_files  # noqa: E402  (the slixmpp side of file transfers)
 from lilac_harness import expect  # noqa: E402
 
 DRIVER = os.path.join(HERE, "driver.mjs")
@@ -241,13 +248,12 @@ class Locator:
 prosody = ngircd = lilac = bob = dave = browser = None
 tab_a = tab_b = None
 chat_states = []
-first_load = []
 
 
 def setup_module():
     global prosody, ngircd, lilac, bob, dave, browser, tab_a
     prosody = h.start_prosody(alice=ALICE_PASSWORD, bob=BOB_PASSWORD)
-    bob = h.XmppPeer(prosody.jid("bob"), BOB_PASSWORD, prosody.port).start()
+    bob = h.XmppPeer(prosody.jid("bob"), BOB_PASSWORD, prosody.port, setup=test_files.enable_file_transfer).start()
     bob.call(lambda: bob.xmpp.register_plugin("xep_0085"))
     bob.call(lambda: bob.xmpp.add_event_handler(
         "chatstate", lambda message: chat_states.append((str(message["from"]), message["chat_state"]))))
@@ -412,8 +418,16 @@ def test_static_files_headers():
                     "/static/%s/index.html" % version, "/nowhere", "/static/"):
         status, _, _ = http_get(missing)
         expect(status == 404, "GET %s answered %d, not 404" % (missing, status))
+    expect("<title>Lilac</title>" in html, "the English title: %r" % re.findall("<title>.*</title>", html))
+    expect('<noscript><p class="noscript">Lilac needs JavaScript. Without it, use the <a href="/m/">light view</a>.'
+           '</p></noscript>' in html, "the English noscript: %r" % re.findall("<noscript>.*</noscript>", html))
+    expect(not re.search("@[A-Z]+@", html), "placeholders left: %r" % re.findall("@[A-Z]+@", html))
     _, _, body = http_get("/", {"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"})
-    expect('<html lang="zh-CN">' in body.decode(), "Accept-Language zh-CN did not pick Chinese")
+    chinese = body.decode()
+    expect('<html lang="zh-CN">' in chinese, "Accept-Language zh-CN did not pick Chinese")
+    expect("<title>Lilac 即时通讯</title>" in chinese, "the Chinese title: %r" % re.findall("<title>.*</title>", chinese))
+    expect('<noscript><p class="noscript">Lilac 需要 JavaScript。无法使用 JavaScript 时，请改用<a href="/m/">轻量版</a>。'
+           '</p></noscript>' in chinese, "the Chinese noscript: %r" % re.findall("<noscript>.*</noscript>", chinese))
     _, _, body = http_get("/", {"Accept-Language": "de-DE, fr;q=0.8"})
     expect('<html lang="en">' in body.decode(), "an unknown language did not fall back to English")
     status, headers, _ = http_get("/api/v1/session")
@@ -462,21 +476,73 @@ def test_log_in_through_the_form():
     tab_a.css(".topbar").wait()
     tab_a.css("#panel-conversations").wait()
     record = tab_a.record()
-    first_load.extend(record["responses"])
     expect(not record["errors"], "page errors: %r" % record["errors"])
 
 
-def test_first_load_weight():
-    static = [entry for entry in first_load
-              if entry["url"] == url() or entry["url"].startswith(url("/static/"))]
-    total = sum(entry["size"] or 0 for entry in static)
-    h.diag("first load: %d files, %.1f KiB before compression" % (len(static), total / 1024))
+def loaded_files(page):
+    """What the page fetched besides the API, as the page itself counts it (Resource Timing):
+    {url: bytes after decompression}."""
+    return page.eval("""(() => {
+      const files = {};
+      for (const entry of [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]) {
+        if (!new URL(entry.name).pathname.startsWith('/api/')) files[entry.name] = entry.decodedBodySize;
+      }
+      return files;
+    })()""")
+
+
+def check_first_load(page, language):
+    """Every file the page has fetched so far (its first load: no dialog opened yet) is counted
+    with its real size (a body the driver could not read fails, rather than counting as 0), the
+    page's own count agrees, and the total is under the limit. Returns the files."""
+    def static_files():
+        return [entry for entry in page.record()["responses"]
+                if entry["url"] == url() or entry["url"].startswith(url("/static/"))]
+    # the driver reads each body after its response event
+    deadline = time.monotonic() + 5
+    while any(entry["size"] is None for entry in static_files()) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    static = static_files()
+    unread = [entry["url"] for entry in static if entry["size"] is None]
+    expect(not unread, "%s: bodies not read, so not counted: %r" % (language, unread))
+    counted = {entry["url"]: entry["size"] for entry in static}
+    expect(len(counted) == len(static), "%s: files fetched twice: %r" % (language, [entry["url"] for entry in static]))
+    seen = loaded_files(page)
+    expect(set(seen) == set(counted), "%s: the page fetched %r, the driver counted %r" % (
+        language, sorted(set(seen) - set(counted)), sorted(set(counted) - set(seen))))
+    differ = {name: (size, seen[name]) for name, size in counted.items() if seen[name] != size}
+    expect(not differ, "%s: sizes differ from the page's own count: %r" % (language, differ))
+    total = sum(counted.values())
+    h.diag("first load in %s: %d files, %d bytes (%.1f KiB) before compression" % (
+        language, len(static), total, total / 1024))
     expect(any(entry["url"].endswith("/main.js") for entry in static), "main.js was not loaded: %r" % static)
-    expect(total < PAGE_WEIGHT_LIMIT, "the first load fetches %d bytes (limit %d)" % (total, PAGE_WEIGHT_LIMIT))
-    expect(not any(entry["url"].endswith(".json") for entry in static), "an English page loaded a catalog")
+    expect(total < PAGE_WEIGHT_LIMIT, "%s: the first load fetches %d bytes (limit %d)" % (
+        language, total, PAGE_WEIGHT_LIMIT))
     gzipped = [entry for entry in static if entry["headers"].get("content-encoding") == "gzip"]
     expect(len(gzipped) >= len(static) - 2, "few files came gzipped: %r" % [
         (entry["url"], entry["headers"].get("content-encoding")) for entry in static])
+    return static
+
+
+def test_first_load_weight():
+    static = check_first_load(tab_a, "English")
+    expect(not any(entry["url"].endswith(".json") for entry in static), "an English page loaded a catalog")
+
+
+def test_first_load_weight_in_chinese():
+    """The Chinese page also loads its catalog: the same limit holds with it."""
+    browser.command("context", name="zh-weight", options={"locale": "zh-CN"})
+    page = Page(browser, "zh-weight", context="zh-weight")
+    page.goto(url())
+    page.css(".login-form").wait()
+    page.label("用户名").fill("ann")
+    page.label("密码").fill(ANN_PASSWORD)
+    page.role("button", "登录").click()
+    page.css(".topbar").wait()
+    page.css("#panel-conversations").wait()
+    static = check_first_load(page, "Chinese")
+    expect(any(entry["url"].endswith("/i18n/zh_CN.json") for entry in static), "the Chinese page loaded no catalog")
+    browser.command("closeContext", name="zh-weight")
 
 
 @h.timeout(90)
@@ -504,15 +570,21 @@ def test_add_xmpp_account_through_the_form():
     expect(names == ["alice@localhost/lilac"], "accounts listed: %r" % names)
 
 
-def test_add_a_buddy():
-    open_panel(tab_a, "buddies")
-    tab_a.role("button", "Add buddy").click()
-    dialog = tab_a.css("dialog.buddy-dialog")
-    dialog.label("Buddy name").fill(prosody.jid("bob"))
-    dialog.label("Alias").fill("Bob")
-    dialog.label("Group").fill("Friends")
+def add_buddy(page, name, alias, group=None):
+    """Adds a buddy through the buddy list's dialog."""
+    open_panel(page, "buddies")
+    page.role("button", "Add buddy").click()
+    dialog = page.css("dialog.buddy-dialog")
+    dialog.label("Buddy name").fill(name)
+    dialog.label("Alias").fill(alias)
+    if group:
+        dialog.label("Group").fill(group)
     dialog.role("button", "Add").click()
     dialog.wait("detached")
+
+
+def test_add_a_buddy():
+    add_buddy(tab_a, prosody.jid("bob"), "Bob", "Friends")
     # bob's client accepts and asks back: libpurple's authorization request, as a dialog
     request = tab_a.css("dialog.request-dialog")
     request.wait()
@@ -553,19 +625,72 @@ def test_presence_selector():
     h.wait_until(lambda: not alice_seen_away(), 15, message="bob to see alice back")
 
 
+def set_presence(page, status, message):
+    """Picks status in the selector, then types message (Enter sends it)."""
+    while not bob.presences.queue.empty():
+        bob.presences.queue.get_nowait()
+    page.label("Your status").select(status)
+    page.label("Status message").fill(message)
+    page.label("Status message").press("Enter")
+    page.wait_for("document.querySelector('.presence').dataset.status === %s" % json.dumps(status), 5,
+                  "the selector to show %s" % status)
+
+
+def bob_sees_alice(kind, status=None):
+    """The next presence of alice's resource that bob gets with this type (slixmpp gives the show
+    as the type of an available presence: dnd, away...) and, when given, this status message."""
+    alice = prosody.jid("alice") + "/"
+
+    def matches(presence):
+        return (presence["from"].startswith(alice) and presence["type"] == kind and
+                (status is None or presence["status"] == status))
+    return bob.wait_presence(matches, timeout=20)
+
+
+@h.timeout(90)
+def test_presence_busy_invisible_offline():
+    set_presence(tab_a, "busy", "in a meeting")
+    bob_sees_alice("dnd", "in a meeting")
+    # libpurple's XMPP has no invisible status (the account keeps the one it has, so bob sees no
+    # change): the choice reaches the gateway, whose /state says it to every client
+    set_presence(tab_a, "invisible", "")
+    client = lilac.client()
+    client.login("ann", ANN_PASSWORD)
+    h.wait_until(lambda: client.state()["presence"]["status"] == "invisible", 10,
+                 message="the gateway to say ann is invisible")
+    client.delete("session")
+    set_presence(tab_a, "offline", "gone home")
+    bob_sees_alice("unavailable")
+    tab_a.wait_for("document.querySelector('.account').dataset.status === 'offline'", 20,
+                   "the account to sign off")
+    expect(tab_a.label("Your status").value() == "offline", "the selector went back to %r" %
+           tab_a.label("Your status").value())
+    set_presence(tab_a, "available", "")
+    bob_sees_alice("available")
+    tab_a.wait_for("document.querySelector('.account').dataset.status === 'online'", 45,
+                   "the account to sign on again")
+    tab_a.wait_for("document.querySelector('.buddy[data-status=\"available\"]') !== null", 20,
+                   "bob available again in the buddy list")
+
+
 def test_incoming_message_unread_in_two_tabs():
     global tab_b
     tab_b = Page(browser, "b")
     tab_b.goto(url())
     tab_b.css(".topbar").wait()
     tab_a.front()
-    # desktop notifications, switched on with a click in tab a's menu (the browser's question is
-    # answered yes by granting the permission just before)
+    # desktop notifications, switched on with a click in tab a's menu: the page asks the browser
+    # then, and only then (the person answers yes)
     tab_a.css(".menu summary").click()
     expect(tab_a.eval("Notification.permission") == "default", "notifications allowed before asking")
-    browser.command("permissions", permissions=["notifications"], origin=lilac.base_url)
+    expect(tab_a.record()["page"]["permissionRequests"] == [], "the page asked for notifications before a click")
+    browser.command("permissionPrompt", answer="granted")
     tab_a.role("button", "Turn on desktop notifications").click()
     tab_a.role("button", "Turn off desktop notifications").wait()
+    asked = tab_a.record()["page"]["permissionRequests"]
+    expect(len(asked) == 1 and asked[0]["activation"] and asked[0]["permission"] == "default",
+           "the permission was not asked once, from the click: %r" % asked)
+    expect(tab_a.eval("Notification.permission") == "granted", "the answer did not reach the page")
     tab_a.press("Escape")
     bob_says("hello from bob")
     for page in (tab_a, tab_b):
@@ -589,6 +714,13 @@ def test_message_in_the_open_conversation():
     wait_message(tab_a, "and a second one", direction="in")
     grouped = tab_a.eval("document.querySelector('.log .message.in:last-of-type').classList.contains('continued')")
     expect(grouped, "consecutive messages of bob are not grouped")
+    # its time, as a <time> the machine can read and a person too
+    stamp, shown = tab_a.eval("(() => { const time = document.querySelector('.log .message.in:last-of-type time'); "
+                              "return [time.getAttribute('datetime'), time.textContent]; })()")
+    when = datetime.datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    age = (datetime.datetime.now(datetime.timezone.utc) - when).total_seconds()
+    expect(-5 < age < 120, "the message's time says %r, %.0f s ago" % (stamp, age))
+    expect(re.fullmatch(r"\d{1,2}:\d{2}( [AP]M)?", shown), "the time shown: %r" % shown)
     wait_badge(tab_a, BOB, "")
     wait_badge(tab_b, BOB, "")
 
@@ -673,6 +805,262 @@ def test_send_a_file():
     h.diag("the transfer is %s: %s" % (state, text))
 
 
+def offer_from_bob(name, data):
+    """bob offers a file to the page's XMPP account over in-band bytestreams; a future of
+    test_files.offer_file's outcome ("sent", "declined: ...")."""
+    jid = "%s/lilac" % prosody.jid("alice")
+    return asyncio.run_coroutine_threadsafe(test_files.offer_file(bob.xmpp, jid, name, data), bob.loop)
+
+
+def transfer_item(name):
+    return tab_a.css(".transfer").then("filter", {"hasText": name})
+
+
+def transfer_state(name):
+    return tab_a.eval("""(() => {
+      const item = Array.from(document.querySelectorAll('.transfer'))
+        .find((node) => node.querySelector('.transfer-name').textContent === %s);
+      return item ? item.dataset.state : null;
+    })()""" % json.dumps(name))
+
+
+def wait_transfer_state(name, state, timeout=60):
+    h.wait_until(lambda: transfer_state(name) == state, timeout,
+                 message="the transfer of %s to be %s (it is %s)" % (name, state, transfer_state(name)))
+
+
+def sample_progress(name):
+    """Samples the transfer's progress bar and line in the page every 20 ms, from now on."""
+    tab_a.eval("""(() => {
+      const samples = window.__lilacProgress = [];
+      window.__lilacSampleProgress = () => {
+        const item = Array.from(document.querySelectorAll('.transfer'))
+          .find((node) => node.querySelector('.transfer-name').textContent === %s);
+        if (item) {
+          const bar = item.querySelector('progress');
+          samples.push([bar.value, bar.max, item.dataset.state, item.querySelector('.transfer-meta').textContent]);
+        }
+      };
+      window.__lilacProgressTimer = setInterval(window.__lilacSampleProgress, 20);
+      return true;
+    })()""" % json.dumps(name))
+
+
+def progress_samples():
+    """The samples, the last one taken now."""
+    return tab_a.eval("(() => { clearInterval(window.__lilacProgressTimer); window.__lilacSampleProgress(); "
+                      "return window.__lilacProgress; })()")
+
+
+@h.timeout(180)
+def test_receive_files():
+    """Offers from bob's slixmpp: one accepted in the page (the bar moves, the line says it is
+    receiving, the download is the peer's bytes), one refused, one cancelled halfway."""
+    tab_a.front()
+    size = (256 if h.sanitized() else 1024) * 1024
+    data = os.urandom(size)
+    accepted = offer_from_bob("holiday photos.bin", data)
+    transfer_item("holiday photos.bin").wait()
+    wait_transfer_state("holiday photos.bin", "pending", 10)
+    tab_a.wait_for("Array.from(document.querySelectorAll('.toast')).some((toast) => "
+                   "toast.textContent.includes('holiday photos.bin'))", 10, "a toast about the offer")
+    text = transfer_item("holiday photos.bin")._do("textContent")
+    expect("from %s" % prosody.jid("bob") in text and "Waiting" in text, "the offer says %r" % text)
+    sample_progress("holiday photos.bin")
+    transfer_item("holiday photos.bin").role("button", "Accept").click()
+    wait_transfer_state("holiday photos.bin", "done", 120)
+    samples = progress_samples()
+    expect(accepted.result(60) == "sent", "bob's side: %r" % accepted.result())
+    moving = [sample for sample in samples if sample[2] == "active" and 0 < sample[0] < sample[1]]
+    h.diag("%d progress samples, %d of them part way" % (len(samples), len(moving)))
+    expect(moving, "the progress bar never showed part of the file: %r" % samples[-5:])
+    expect(all("Receiving" in sample[3] and "Sending" not in sample[3] for sample in moving),
+           "an incoming transfer is labelled %r" % moving[0][3])
+    expect(samples[-1][0] == samples[-1][1] == size, "the bar ended at %r" % samples[-1])
+    got = browser.command("download", page="a", chain=transfer_item("holiday photos.bin")
+                          .role("link", "Download").chain, timeout=120)
+    expect(got["name"] == "holiday photos.bin" and got["size"] == size, "downloaded %r" % got)
+    expect(got["sha256"] == hashlib.sha256(data).hexdigest(), "the download differs from what bob sent")
+
+    tab_a.screenshot("transfers-1280x800.png")
+    refused = offer_from_bob("unwanted.bin", os.urandom(32 * 1024))
+    transfer_item("unwanted.bin").role("button", "Refuse").click()
+    expect(refused.result(30).startswith("declined"), "bob's side of the refusal: %r" % refused.result())
+    wait_transfer_state("unwanted.bin", "cancelled", 15)
+
+    halfway = offer_from_bob("halfway.bin", os.urandom(size * 8))
+    transfer_item("halfway.bin").role("button", "Accept").click()
+    tab_a.wait_for("""Array.from(document.querySelectorAll('.transfer')).some((item) =>
+      item.querySelector('.transfer-name').textContent === 'halfway.bin' && item.dataset.state === 'active' &&
+      item.querySelector('progress').value > 0)""", 30, "halfway.bin to be moving")
+    transfer_item("halfway.bin").role("button", "Cancel").click()
+    wait_transfer_state("halfway.bin", "cancelled", 30)
+    try:
+        outcome = halfway.result(60)
+    except Exception as error:  # the stream closed under the sender: what a cancel looks like
+        outcome = "stopped: %r" % error
+    expect(outcome != "sent", "bob sent the whole cancelled file")
+    expect(transfer_item("halfway.bin").role("link", "Download").count() == 0, "a cancelled file offers a download")
+    for name in ("holiday photos.bin", "unwanted.bin", "halfway.bin"):
+        transfer_item(name).role("button", "Remove from the list").click()
+    tab_a.wait_for("Array.from(document.querySelectorAll('.transfer-name')).every((node) => "
+                   "!node.textContent.endsWith('.bin'))", 5, "the finished transfers to go from the list")
+
+
+def start_prosody_with_tls(password):
+    """A second Prosody that requires TLS with a self-signed certificate for localhost, so that
+    libpurple asks the user whether to accept it; ann is registered there with password (alice
+    would be the same account as the first server's to libpurple, which ignores the port)."""
+    server = h.Prosody()
+    key, certificate = (os.path.join(server.dir, "localhost." + suffix) for suffix in ("key", "crt"))
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+                    "/CN=localhost", "-keyout", key, "-out", certificate], check=True, capture_output=True)
+    with open(server.config) as config_file:
+        config = config_file.read().replace('"roster";', '"roster"; "tls";', 1)
+    config = config.replace("c2s_require_encryption = false", 'c2s_require_encryption = true\n'
+                            'ssl = { key = "%s"; certificate = "%s" }' % (key, certificate))
+    with open(server.config, "w") as config_file:
+        config_file.write(config)
+    server.register("ann", password)
+    return server.start()
+
+
+def request_dialog_text(page):
+    return page.eval("""(() => {
+      const dialog = document.querySelector('dialog.request-dialog');
+      const text = (selector) => dialog.querySelector(selector)?.textContent ?? null;
+      return dialog && { title: text('h2'), primary: text('.request-primary'),
+        secondary: text('.request-secondary'),
+        actions: Array.from(dialog.querySelectorAll('.dialog-actions button')).map((button) => button.textContent) };
+    })()""")
+
+
+@h.timeout(120)
+def test_certificate_request_dialog():
+    """A server whose certificate libpurple cannot check: its question is a dialog with the
+    certificate's words and libpurple's actions; Reject makes the account fail, Accept (asked
+    again when the account is enabled again) signs it on."""
+    tab_a.front()
+    secure = start_prosody_with_tls("ann-tls-pw")
+    client = lilac.client()
+    client.login("ann", ANN_PASSWORD)
+    body = secure.xmpp_account("ann", "ann-tls-pw", resource="tls")
+    body["options"]["connection_security"] = "require_tls"
+    body["alias"] = "Ann over TLS"
+    client.add_account(body)
+    item = tab_a.css(".account").then("filter", {"hasText": "Ann over TLS"})
+    dialog = tab_a.css("dialog.request-dialog")
+    dialog.wait(timeout=30)
+    shown = request_dialog_text(tab_a)
+    h.diag("the certificate question: %r" % shown)
+    expect("certificate" in shown["title"].lower(), "the dialog's title: %r" % shown["title"])
+    expect(shown["primary"] == "Accept certificate for 127.0.0.1?", "the dialog's question: %r" % shown["primary"])
+    expect("self-signed" in (shown["secondary"] or ""), "the dialog's explanation: %r" % shown["secondary"])
+    expect(shown["actions"][0] == "Later" and "Accept" in shown["actions"] and "Reject" in shown["actions"],
+           "the dialog's buttons: %r" % shown["actions"])
+    tab_a.screenshot("request-certificate-1280x800.png")
+    # libpurple shows the certificate with a notification of its own (a toast) and asks again
+    dialog.role("button", "View Certificate...").click()
+    tab_a.wait_for("""Array.from(document.querySelectorAll('.toast')).some((toast) =>
+      toast.querySelector('.toast-title')?.textContent === 'Certificate Information' &&
+      /Common name: localhost/.test(toast.querySelector('.toast-text')?.textContent))""", 15,
+                   "libpurple's certificate information as a toast")
+    h.diag("the certificate as libpurple tells it: %r" % tab_a.eval(
+        "Array.from(document.querySelectorAll('.toast')).pop().textContent"))
+    tab_a.screenshot("toast-certificate-1280x800.png")
+    dialog.wait(timeout=15)
+    expect(request_dialog_text(tab_a)["primary"] == shown["primary"], "the question did not come back")
+    dialog.role("button", "Reject").click()
+    dialog.wait("detached")
+    open_panel(tab_a, "accounts")
+    tab_a.wait_for("""Array.from(document.querySelectorAll('.account')).some((item) =>
+      item.textContent.includes('Ann over TLS') && item.dataset.status === 'error' &&
+      !item.querySelector('.account-error').hidden && item.querySelector('.account-error').textContent !== '')""",
+                   30, "the rejected certificate as the account's error")
+    h.diag("the account's error: %r" % item.css(".account-error")._do("textContent"))
+    item.then("getByRole", "checkbox").click()
+    tab_a.wait_for("Array.from(document.querySelectorAll('.account')).some((item) => "
+                   "item.textContent.includes('Ann over TLS') && item.dataset.status === 'offline')", 15,
+                   "the account disabled")
+    item.then("getByRole", "checkbox").click()
+    dialog.wait(timeout=30)
+    dialog.role("button", "Accept").click()
+    dialog.wait("detached")
+    tab_a.wait_for("Array.from(document.querySelectorAll('.account')).some((item) => "
+                   "item.textContent.includes('Ann over TLS') && item.dataset.status === 'online')", 15,
+                   "the account online once the certificate is accepted")
+    tab_b.css("dialog.request-dialog").wait("detached")
+    item.role("button", "Remove").click()
+    tab_a.css("dialog").role("button", "Remove").click()
+    tab_a.wait_for("document.querySelectorAll('.account').length === 1", 15, "the TLS account to go")
+    open_panel(tab_a, "conversations")
+    client.delete("session")
+    secure.stop()
+
+
+@h.timeout(60)
+def test_account_error_shown():
+    """An account whose password the server refuses: the reason is shown in the account list."""
+    client = lilac.client()
+    client.login("ann", ANN_PASSWORD)
+    body = prosody.xmpp_account("bob", "not bob's password", resource="wrong")
+    body["alias"] = "Bob with a wrong password"
+    account = client.add_account(body)
+    open_panel(tab_a, "accounts")
+    item = '.account[data-key="%s"]' % account["id"]
+    tab_a.wait_for("document.querySelector(%s)?.dataset.status === 'error'" % json.dumps(item), 30,
+                   "the account to fail")
+    error = tab_a.eval("(() => { const node = document.querySelector(%s + ' .account-error'); "
+                       "return node.hidden ? null : node.textContent; })()" % json.dumps(item))
+    h.diag("the refused password, as the account list says it: %r" % error)
+    expect(error == "Incorrect username or password", "the account's error shows %r" % error)
+    expect(tab_a.eval("getComputedStyle(document.querySelector(%s + ' .account-error')).display !== 'none'"
+                      % json.dumps(item)), "the error text is not displayed")
+    status, _ = client.delete("accounts/" + account["id"])
+    expect(status == 204, "DELETE /accounts answered %s" % status)
+    tab_a.wait_for("document.querySelector(%s) === null" % json.dumps(item), 10, "the failed account to go")
+    client.delete("session")
+    open_panel(tab_a, "conversations")
+
+
+def test_buddy_status_message_and_idle():
+    def idle_presence():
+        presence = bob.xmpp.make_presence(pstatus="at my desk", pshow="away")
+        presence.append(ET.fromstring("<query xmlns='jabber:iq:last' seconds='720'/>"))
+        presence.send()
+    bob.call(idle_presence)
+    open_panel(tab_a, "buddies")
+    tab_a.wait_for("Array.from(document.querySelectorAll('.buddy')).some((node) => node.dataset.status === 'away' && "
+                   "node.querySelector('.buddy-detail').textContent.startsWith('at my desk'))", 15,
+                   "bob's status message in the buddy list")
+    detail = tab_a.eval("document.querySelector('.buddy[data-status=\"away\"] .buddy-detail').textContent")
+    expect(re.fullmatch(r"at my desk · idle 1[23] minutes", detail), "bob's line says %r" % detail)
+    tab_a.screenshot("buddies-status-1280x800.png")
+    bob.call(lambda: bob.xmpp.send_presence())
+    tab_a.wait_for("document.querySelector('.buddy[data-status=\"available\"] .buddy-detail')?.hidden === true", 15,
+                   "bob back, without status message or idle time")
+    open_panel(tab_a, "conversations")
+
+
+def test_remove_a_buddy():
+    add_buddy(tab_a, prosody.jid("carol"), "Carol")
+    tab_a.label("Show offline buddies").check()
+    tab_a.css(".buddy").then("filter", {"hasText": "Carol"}).wait()
+    tab_a.role("button", "Remove Carol").click()
+    confirm = tab_a.css("dialog")
+    expect(prosody.jid("carol") in confirm._do("textContent"), "the question does not name carol")
+    confirm.role("button", "Remove").click()
+    tab_a.wait_for("!Array.from(document.querySelectorAll('.buddy-name')).some((node) => node.textContent === 'Carol')",
+                   15, "Carol to leave the buddy list")
+    client = lilac.client()
+    client.login("ann", ANN_PASSWORD)
+    names = [buddy["name"] for buddy in client.state()["buddies"]]
+    expect(prosody.jid("carol") not in names and prosody.jid("bob") in names, "the gateway's buddies: %r" % names)
+    client.delete("session")
+    tab_a.css("#buddy-offline")._do("uncheck")
+    open_panel(tab_a, "conversations")
+
+
 @h.timeout(90)
 def test_irc_channel():
     mark("irc test")
@@ -706,6 +1094,74 @@ def test_irc_channel():
     dave._do(lambda: dave.connection.topic("#lilac", "Lilac page tests"))
     tab_a.wait_for("document.querySelector('.members-topic').textContent === 'Lilac page tests'", 15,
                    "the topic to show")
+    # and the change as a system line of the log, between the messages
+    tab_a.wait_for("Array.from(document.querySelectorAll('.log .message.system .message-text')).some((node) => "
+                   "node.textContent.includes('dave') && node.textContent.includes('Lilac page tests'))", 10,
+                   "the topic change as a system line")
+    expect(tab_a.eval("document.querySelector('.log .message.system time[datetime]') !== null"),
+           "a system line without its time")
+
+
+def notifications_of(page):
+    return page.record()["page"]["notifications"]
+
+
+def test_irc_channel_unread_and_notifications():
+    """A room counts unread lines like an IM, but tells the desktop only of lines that name the
+    user (the IRC account's nick is ann)."""
+    tab_a.front()
+    tab_a.css(BOB).click()
+    wait_badge(tab_a, ROOM, "")
+    tab_a.wait_for("document.title === 'Lilac'", 5, "no unread count in the title")
+    before = len(notifications_of(tab_a))
+    dave.say("#lilac", "ann: are you there?")
+    wait_badge(tab_a, ROOM, "1")
+    tab_a.wait_for("document.title === '(1) Lilac'", 5, "the room's unread line in the title")
+    tab_a.wait_for("document.querySelector('#tab-conversations .tab-badge').textContent === '1'", 5,
+                   "the unread count on the chats tab")
+    notes = notifications_of(tab_a)[before:]
+    expect([(note["title"], note["body"]) for note in notes] == [("dave in #lilac", "ann: are you there?")],
+           "desktop notifications for a line naming ann: %r" % notes)
+    dave.say("#lilac", "just chatting here")
+    wait_badge(tab_a, ROOM, "2")
+    tab_a.wait_for("document.title === '(2) Lilac'", 5, "two unread lines in the title")
+    notes = notifications_of(tab_a)[before:]
+    expect(len(notes) == 1, "a line without ann's nick notified the desktop: %r" % notes)
+    tab_a.css(ROOM).click()
+    wait_message(tab_a, "just chatting here", direction="in")
+    wait_badge(tab_a, ROOM, "")
+    tab_a.wait_for("document.title === 'Lilac'", 5, "the title once the room is read")
+
+
+def test_unsaved_message_marker():
+    """A message event with "saved": false (the gateway's database was full: test_faults fills
+    one) shows with a note that it is not in the history. Here the events go through the page's
+    own store, as the stream applies them; the next test reloads the page, which forgets them."""
+    tab_a.front()
+    tab_a.css(ROOM).click()
+    wait_message(tab_a, "just chatting here")
+    tab_a.eval("""(async () => {
+      const main = document.querySelector('script[type=module]').src;
+      const { store } = await import(new URL('store.js', main).href);
+      const room = Array.from(store.conversations.values()).find((conversation) => conversation.type === 'chat');
+      const lines = [['9000000000000001', 'in', 'a line the full disk lost', false],
+        ['9000000000000002', 'in', 'a line that was kept', undefined],
+        ['9000000000000003', 'out', 'my line the full disk lost', false]];
+      for (const [id, direction, text, saved] of lines) {
+        store.applyEvent({ type: 'message', id, conversation: room.id, account: room.account, direction, text,
+          from: direction === 'in' ? 'dave' : 'ann', time: Date.now(), unread: 0, saved });
+      }
+      return true;
+    })()""")
+    wait_message(tab_a, "my line the full disk lost", direction="out")
+    notes = tab_a.eval("Array.from(document.querySelectorAll('.log .message')).filter((node) => "
+                       "node.dataset.id.startsWith('90000000000000')).map((node) => "
+                       "[node.dataset.id, node.querySelector('.message-unsaved')?.textContent ?? null])")
+    expect(notes == [["9000000000000001", "not saved in history"], ["9000000000000002", None],
+                     ["9000000000000003", "not saved in history"]], "the notes: %r" % notes)
+    expect(tab_a.eval("document.querySelectorAll('.log .message-unsaved').length") == 2,
+           "messages from the gateway's history are marked unsaved")
+    tab_a.screenshot("unsaved-1280x800.png")
 
 
 @h.timeout(90)
@@ -790,10 +1246,34 @@ def test_keyboard():
 def test_reconnecting_keeps_the_draft():
     tab_a.css(BOB).click()
     tab_a.css("#composer").fill("a draft that must survive")
+    tab_a.eval("""(() => {
+      const texts = window.__lilacConnection = [];
+      window.__lilacConnectionTimer = setInterval(() => {
+        const bar = document.querySelector('.connection');
+        const text = bar && !bar.hidden ? bar.querySelector('.connection-text').textContent : '';
+        if (texts[texts.length - 1] !== text) texts.push(text);
+      }, 50);
+      return true;
+    })()""")
+    before = len(tab_a.record()["failures"])
     lilac.stop()
     tab_a.css(".connection").wait(timeout=20)
     text = tab_a.eval("document.querySelector('.connection-text').textContent")
     expect("Reconnecting" in text, "the bar says %r" % text)
+    # each failed try waits longer before the next: the gaps between the stream's failed
+    # requests grow, and so does the countdown the bar shows
+    def stream_failures():
+        return [failure["time"] for failure in tab_a.record()["failures"][before:]
+                if re.search(r"/api/v1/(events|state)\b", failure["url"])]
+    h.wait_until(lambda: len(stream_failures()) >= 5, 30, interval=0.5, message="five failed tries")
+    times = stream_failures()
+    gaps = [(later - earlier) / 1000 for earlier, later in zip(times, times[1:])]
+    texts = tab_a.eval("(() => { clearInterval(window.__lilacConnectionTimer); return window.__lilacConnection; })()")
+    countdowns = [int(number) for number in re.findall(r"in (\d+) s", " ".join(texts))]
+    h.diag("gaps between failed tries: %s s; countdowns shown: %r" % (", ".join("%.2f" % gap for gap in gaps), countdowns))
+    expect(all(later > earlier for earlier, later in zip(gaps[:4], gaps[1:4])), "the waits do not grow: %r" % gaps)
+    expect(gaps[3] > 4 * gaps[0], "the wait grew from %.2f s to only %.2f s" % (gaps[0], gaps[3]))
+    expect(countdowns and countdowns[0] == 1 and max(countdowns) >= 3, "the bar counted down %r" % countdowns)
     lilac.start()
     tab_a.css(".connection").wait("hidden", timeout=40)
     expect(tab_a.css("#composer").value() == "a draft that must survive", "the draft is now %r" %
@@ -816,6 +1296,47 @@ def test_reconnecting_keeps_the_draft():
     wait_message(tab_a, "welcome back")
 
 
+@h.timeout(120)
+def test_resync_within_the_epoch():
+    """A gateway that keeps only 16 events per user: while the page is offline, more happen than
+    that, so its next poll is answered with resync; the page reloads /state (the presence it
+    missed shows) without reloading itself."""
+    small = h.Lilac(config={"gateway": {"event_ring": 16}})
+    small.add_user("ann", ANN_PASSWORD)
+    small.start()
+    browser.command("context", name="ring")
+    page = Page(browser, "ring", context="ring")
+    page.goto(small.base_url + "/")
+    log_in(page)
+    page.css("#panel-conversations").wait()
+    page.eval("window.__lilacSamePage = true")
+    states = lambda: len([entry for entry in page.record()["responses"] if "/api/v1/state" in entry["url"]])
+    loaded = states()
+    browser.command("offline", context="ring", offline=True)
+    client = small.client()
+    client.login("ann", ANN_PASSWORD)
+    for number in range(24):
+        status, body = client.post("presence", json={"status": "away", "message": "away %d" % number})
+        expect(status in (200, 204), "POST /presence answered %s %r" % (status, body))
+    client.post("presence", json={"status": "busy", "message": "the last word"})
+    page.css(".connection").wait(timeout=30)
+    browser.command("offline", context="ring", offline=False)
+    # the browser's online event makes the page try again at once; else Retry now does
+    page.eval("document.querySelector('.connection:not([hidden]) button')?.click() ?? null")
+    page.wait_for("document.querySelector('#presence-status').value === 'busy' && "
+                  "document.querySelector('#presence-message').value === 'the last word'", 20,
+                  "the presence the page missed, from a new /state")
+    page.css(".connection").wait("hidden", timeout=20)
+    expect(states() == loaded + 1, "GET /state was loaded %d times more" % (states() - loaded))
+    expect(page.eval("window.__lilacSamePage === true"), "the page was reloaded")
+    record = page.record()
+    expect(not record["errors"], "page errors: %r" % record["errors"])
+    browser.command("closeContext", name="ring")
+    client.delete("session")
+    small.stop()
+    small.assert_clean_exit()
+
+
 def test_chinese_locale():
     browser.command("context", name="zh", options={"locale": "zh-CN"})
     page = Page(browser, "zh", context="zh")
@@ -829,12 +1350,14 @@ def test_chinese_locale():
     page.css(".topbar").wait()
     tabs = page.eval("Array.from(document.querySelectorAll('[role=tab]')).map((tab) => tab.firstChild.textContent)")
     expect(tabs == ["聊天", "好友", "账户"], "tabs: %r" % tabs)
+    expect(page.call("title") == "Lilac 即时通讯", "the Chinese page's title: %r" % page.call("title"))
     page.screenshot("zh-CN-1280x800.png")
     # switched to English in the menu, and remembered (in this browser and in the user's settings,
     # which the other contexts of this test then follow)
     page.css(".menu summary").click()
     page.css("#menu-language").select("en")
     page.role("tab", "Buddies").wait()
+    expect(page.call("title") == "Lilac", "the title once English: %r" % page.call("title"))
     page.call("reload")
     page.role("tab", "Buddies").wait()
     browser.command("closeContext", name="zh")
@@ -891,6 +1414,80 @@ def test_screenshots_desktop_phone_and_zoom():
     browser.command("closeContext", name="zoom")
 
 
+# text of the page, each on the background it is drawn on
+TEXT_SAMPLES = {
+    "body": "body",
+    "an incoming message": ".log .message.in .message-text",
+    "an outgoing message": ".log .message.out .message-text",
+    "a system line": ".log .message.system .message-text",
+    "a message's time": ".log .message.in time",
+    "a conversation's account": ".conversation-item .conversation-meta",
+    "the chat's subtitle": ".chat-subtitle",
+    "the topic": ".members-topic",
+    "the send button": ".send-button",
+    "a tab": "[role=tab][aria-selected=false]",
+    "the composer": "#composer",
+}
+
+
+def text_colours(page):
+    """{sample: [[r, g, b] of the text, [r, g, b] of the first opaque background behind it]}."""
+    return page.eval("""(() => {
+      const rgb = (value) => (value.match(/[\\d.]+/g) || []).map(Number);
+      const behind = (node) => {
+        for (let element = node; element; element = element.parentElement) {
+          const colour = rgb(getComputedStyle(element).backgroundColor);
+          if (colour.length === 3 || colour[3] === 1) return colour.slice(0, 3);
+        }
+        return [255, 255, 255];
+      };
+      const found = {};
+      for (const [name, selector] of Object.entries(%s)) {
+        const node = Array.from(document.querySelectorAll(selector)).find((element) => element.offsetParent !== null ||
+          element === document.body);
+        found[name] = node ? [rgb(getComputedStyle(node).color).slice(0, 3), behind(node)] : null;
+      }
+      return found;
+    })()""" % json.dumps(TEXT_SAMPLES))
+
+
+def luminance(colour):
+    channels = [value / 255 for value in colour]
+    linear = [value / 12.92 if value <= 0.03928 else ((value + 0.055) / 1.055) ** 2.4 for value in channels]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(first, second):
+    lighter, darker = sorted((luminance(first), luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def test_dark_theme():
+    """prefers-color-scheme: dark gives other colours than light, dark behind light text, and every
+    sampled text keeps WCAG's 4.5:1 against its background in both themes."""
+    tab_a.front()
+    open_panel(tab_a, "conversations")
+    tab_a.css(ROOM).click()
+    wait_message(tab_a, "hi dave", direction="out")
+    themes = {}
+    for scheme in ("light", "dark"):
+        tab_a.call("emulateMedia", {"colorScheme": scheme})
+        tab_a.wait_for("matchMedia('(prefers-color-scheme: %s)').matches" % scheme, 5, "the %s scheme" % scheme)
+        themes[scheme] = text_colours(tab_a)
+        missing = [name for name, colours in themes[scheme].items() if colours is None]
+        expect(not missing, "%s: nothing to sample for %r" % (scheme, missing))
+        ratios = {name: contrast(*colours) for name, colours in themes[scheme].items()}
+        h.diag("%s: %s" % (scheme, ", ".join("%s %.1f" % item for item in sorted(ratios.items(), key=lambda item: item[1]))))
+        weak = {name: round(ratio, 2) for name, ratio in ratios.items() if ratio < 4.5}
+        expect(not weak, "%s theme: text under 4.5:1 contrast: %r" % (scheme, weak))
+    tab_a.screenshot("dark-room-1280x800.png")
+    tab_a.call("emulateMedia", {"colorScheme": None})
+    light, dark = themes["light"]["body"], themes["dark"]["body"]
+    expect(light[0] != dark[0] and light[1] != dark[1], "the themes share body colours: %r, %r" % (light, dark))
+    expect(luminance(dark[1]) < 0.05 < 0.5 < luminance(dark[0]), "the dark theme is not light on dark: %r" % (dark,))
+    expect(luminance(light[1]) > 0.5 > 0.05 > luminance(light[0]), "the light theme is not dark on light: %r" % (light,))
+
+
 def test_edit_an_account():
     tab_a.front()
     open_panel(tab_a, "accounts")
@@ -905,6 +1502,26 @@ def test_edit_an_account():
                    "the alias in the account list")
     expect(tab_a.text(".buddy-account") == ["Alice at home"], "the buddy list does not follow the alias")
     open_panel(tab_a, "conversations")
+
+
+@h.timeout(60)
+def test_leave_a_room():
+    parts = queue.Queue()
+    dave._do(lambda: dave.reactor.add_global_handler("part", lambda _connection, event: parts.put(
+        (event.source.nick, event.target.lower()))))
+    tab_a.front()
+    open_panel(tab_a, "conversations")
+    tab_a.css(ROOM).click()
+    tab_a.role("button", "Leave").click()
+    tab_a.wait_for("document.querySelector(%s) === null" % json.dumps(ROOM), 10, "the room to leave the list")
+    tab_a.css(".chat-empty").wait()
+    h.wait_until(lambda: ("ann", "#lilac") in list(parts.queue), 15, message="dave to see ann part #lilac")
+    # back in, for the next test
+    while not dave.joins.empty():
+        dave.joins.get_nowait()
+    join_room(tab_a, "#lilac")
+    dave.wait_join("ann", "#lilac")
+    tab_a.css(ROOM).wait()
 
 
 @h.timeout(90)

@@ -4,7 +4,7 @@
 
 import { h, uniqueId } from './dom.js';
 import { _ } from './i18n.js';
-import { errorText } from './toasts.js';
+import { errorText, toastError } from './toasts.js';
 
 // openDialog({ title, content, actions, onSubmit, className, onClose })
 // content: nodes inside the form; actions: [{ label, value, primary, danger }]. onSubmit(form,
@@ -115,4 +115,17 @@ export function field(label, input, hint) {
     return h('div', { class: 'field field-check' }, input, h('label', { for: id }, label), hintNode);
   }
   return h('div', { class: 'field' }, h('label', { for: id }, label), input, hintNode);
+}
+
+// Opens one of the dialogs of forms.js: formDialog('joinRoomDialog', app). That module is
+// imported the first time, not with the page.
+export async function formDialog(name, ...args) {
+  let forms;
+  try {
+    forms = await import('./forms.js');
+  } catch (error) {
+    toastError(_('The form could not be opened'), error);
+    return;
+  }
+  await forms[name](...args);
 }

@@ -30,6 +30,12 @@ export function N_(msgid) {
   return msgid;
 }
 
+// index.html's sentence for browsers without JavaScript, which the gateway translates from these
+// catalogs (web/lilac-web-static.c); the page's title is that of notifications.js.
+// TRANSLATORS: {link} is the link "light view", the pages that need no JavaScript
+N_('Lilac needs JavaScript. Without it, use the {link}.');
+N_('light view');
+
 export function ngettext(singular, plural, count) {
   const forms = catalog.messages[singular];
   if (Array.isArray(forms)) {

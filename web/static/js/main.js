@@ -104,7 +104,7 @@ const app = {
 
   showLogin(notice) {
     this.dispose();
-    document.title = 'Lilac';
+    updateTitle();
     this.root.replaceChildren(renderLogin(this, notice));
   },
 

@@ -7,11 +7,15 @@ import { _, format } from './i18n.js';
 import { store } from './store.js';
 
 const STORAGE_KEY = 'lilac.notifications';
-const BASE_TITLE = 'Lilac';
 
+// The window's title, with the unread count before it; index.html's title is the same string
+// (the gateway translates it).
 export function updateTitle() {
   const unread = store.totalUnread();
-  document.title = unread > 0 ? `(${unread}) ${BASE_TITLE}` : BASE_TITLE;
+  // TRANSLATORS: the page's title (the window, the tab): the program's name, with words that
+  // say what it is when they help
+  const title = _('Lilac');
+  document.title = unread > 0 ? `(${unread}) ${title}` : title;
 }
 
 export function notificationsSupported() {

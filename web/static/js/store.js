@@ -331,7 +331,7 @@ const HANDLERS = {
     const message = {
       id: event.id, conversation: event.conversation, account: event.account, from: event.from || '',
       text: event.text || '', direction: event.direction, system: Boolean(event.system),
-      time: event.time || Date.now(), seq: event.seq,
+      time: event.time || Date.now(), seq: event.seq, unsaved: event.saved === false,
     };
     if (conversation) {
       if (typeof event.unread === 'number') {

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 // Copyright 2026 The Lilac developers
 // The buddy list of every account together: grouped, with presence, status message, idle time
-// and the account each buddy belongs to; a filter; adding (POST /buddies) and removing.
+// and the account each buddy belongs to; a filter; removing (adding is a dialog of forms.js).
 
-import { del, post, query } from './api.js';
-import { confirmDialog, field, openDialog } from './dialogs.js';
+import { del, query } from './api.js';
+import { confirmDialog, formDialog } from './dialogs.js';
 import { formatIdle, h, hiddenText, syncList } from './dom.js';
 import { _, format, ngettext } from './i18n.js';
 import { store } from './store.js';
@@ -132,46 +132,6 @@ export function renderBuddies(app) {
       filter,
       h('div', { class: 'panel-tools-row' },
         h('label', { class: 'toggle' }, showOffline, _('Show offline buddies')),
-        h('button', { type: 'button', onclick: () => addBuddyDialog() }, _('Add buddy')))),
+        h('button', { type: 'button', onclick: () => formDialog('addBuddyDialog') }, _('Add buddy')))),
     empty, groups);
-}
-
-export function accountChoices(onlineOnly) {
-  const accounts = [...store.accounts.values()].filter((account) => !onlineOnly || account.status === 'online');
-  return accounts.map((account) => h('option', { value: account.id }, store.accountLabel(account.id)));
-}
-
-export function addBuddyDialog() {
-  if (store.accounts.size === 0) {
-    toastError(_('No buddy can be added'), new Error(_('Add an account first.')));
-    return;
-  }
-  const account = h('select', {}, accountChoices(false));
-  const name = h('input', { type: 'text', required: true, autocomplete: 'off', autocapitalize: 'none', spellcheck: 'false' });
-  const alias = h('input', { type: 'text', autocomplete: 'off' });
-  const group = h('input', { type: 'text', autocomplete: 'off', list: 'buddy-group-names' });
-  const groupNames = h('datalist', { id: 'buddy-group-names' },
-    [...new Set([...store.buddies.values()].map((buddy) => buddy.group).filter(Boolean))].map((value) => h('option', { value })));
-  openDialog({
-    title: _('Add a buddy'),
-    className: 'buddy-dialog',
-    content: [
-      field(_('Account'), account),
-      field(_('Buddy name'), name, _('The address on the network, e.g. friend@example.org.')),
-      field(_('Alias'), alias),
-      field(_('Group'), group),
-      groupNames,
-    ],
-    actions: [{ label: _('Cancel'), value: 'cancel' }, { label: _('Add'), value: 'add', primary: true }],
-    onSubmit: async () => {
-      const body = { account: account.value, name: name.value.trim() };
-      if (alias.value.trim()) {
-        body.alias = alias.value.trim();
-      }
-      if (group.value.trim()) {
-        body.group = group.value.trim();
-      }
-      await post('/buddies', body);
-    },
-  });
 }

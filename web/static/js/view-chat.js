@@ -123,12 +123,17 @@ export function renderChat(app) {
       sameDay(previous.time, message.time);
   }
 
+  // a message the gateway could not store (a full disk): it is not in the history
+  function unsavedNote(message) {
+    return message.unsaved ? h('small', { class: 'message-unsaved' }, _('not saved in history')) : null;
+  }
+
   function messageNode(message, previous) {
     const time = h('time', { datetime: new Date(message.time).toISOString(), title: formatDateTime(message.time) },
       formatTime(message.time));
     if (message.system) {
       return h('div', { class: 'message system', dataset: { id: message.id } },
-        h('span', { class: 'message-text' }, linkify(message.text)), ' ', time);
+        h('span', { class: 'message-text' }, linkify(message.text)), ' ', time, unsavedNote(message));
     }
     const grouped = continues(previous, message);
     return h('article', {
@@ -137,7 +142,7 @@ export function renderChat(app) {
     },
     h('header', { class: grouped ? 'message-header visually-hidden' : 'message-header' },
       h('span', { class: 'message-from' }, senderName(message)), ' ', time),
-    h('p', { class: 'message-text' }, linkify(message.text)));
+    h('p', { class: 'message-text' }, linkify(message.text)), unsavedNote(message));
   }
 
   function dayNode(time) {

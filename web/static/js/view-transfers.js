@@ -11,11 +11,21 @@ import { toast, toastError } from './toasts.js';
 
 const STATE_LABELS = {
   pending: N_('Waiting'),
-  active: N_('Sending'),
   done: N_('Done'),
   cancelled: N_('Cancelled'),
   failed: N_('Failed'),
 };
+
+// what an active transfer does, by its direction
+const ACTIVE_LABELS = {
+  in: N_('Receiving'),
+  out: N_('Sending'),
+};
+
+function stateLabel(transfer, state) {
+  const label = state === 'active' ? ACTIVE_LABELS[transfer.direction] : STATE_LABELS[state];
+  return label ? _(label) : state;
+}
 
 function formatSize(bytes) {
   const units = ['B', 'KB', 'MB', 'GB'];
@@ -64,7 +74,7 @@ export function renderTransfers(app) {
       ? format(_('from {peer}'), { peer: transfer.peer })
       : format(_('to {peer}'), { peer: transfer.peer }),
     `${formatSize(transfer.done)} / ${formatSize(transfer.size)}`,
-    _(STATE_LABELS[state] || state), transfer.error].filter(Boolean).join(' · ');
+    stateLabel(transfer, state), transfer.error].filter(Boolean).join(' · ');
     item.parts.progress.max = Math.max(transfer.size || 0, 1);
     item.parts.progress.value = transfer.done || 0;
     item.parts.progress.setAttribute('aria-label', format(_('Progress of {file}'), { file: transfer.filename }));
