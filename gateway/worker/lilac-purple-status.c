@@ -12,6 +12,7 @@
 #include "lilac-error.h"
 #include "lilac-purple-accounts.h"
 #include "lilac-purple-markup.h"
+#include "lilac-purple-notify.h"
 #include "lilac-worker-body.h"
 
 #define LILAC_PURPLE_STATUS_MAX_MESSAGE 4096
@@ -100,6 +101,30 @@ lilac_purple_status_activate (PurpleStatusPrimitive primitive,
   purple_savedstatus_activate (saved);
 }
 
+/* libpurple leaves an account whose protocol has no status of @primitive as
+ * it was (XMPP and IRC have no invisible): the user is told, since thinking
+ * oneself hidden while others see one online is worse than not asking */
+static void
+lilac_purple_status_report_unsupported (PurpleStatusPrimitive primitive,
+                                        const char           *name)
+{
+  for (GList *l = purple_accounts_get_all_active (); l != NULL; l = g_list_delete_link (l, l))
+    {
+      PurpleAccount *account = l->data;
+      PurpleStatus *current;
+      g_autofree char *text = NULL;
+
+      if (primitive == PURPLE_STATUS_OFFLINE ||
+          purple_account_get_status_type_with_primitive (account, primitive) != NULL)
+        continue;
+      current = purple_presence_get_active_status (purple_account_get_presence (account));
+      text = g_strdup_printf ("%s has no \"%s\" status on this network; its contacts still see "
+                              "it as %s.", purple_account_get_username (account), name,
+                              current != NULL ? purple_status_get_name (current) : "online");
+      lilac_purple_notify_emit (account, "warning", "Status not available", text);
+    }
+}
+
 /**
  * lilac_purple_status_set:
  * @body: a PRESENCE_SET body: {"status","message"?}
@@ -130,5 +155,6 @@ lilac_purple_status_set (JsonObject *body,
   /* libpurple forgets unsaved passwords on every sign-off */
   lilac_purple_accounts_restore_passwords ();
   lilac_purple_status_activate (primitive, html);
+  lilac_purple_status_report_unsupported (primitive, status);
   return json_object_new ();
 }

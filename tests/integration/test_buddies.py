@@ -159,6 +159,17 @@ def test_buddy_remove():
     expect(status == 404, "removing again answered %s %r" % (status, body))
 
 
+def test_invisible_where_the_network_has_none_is_told():
+    # libpurple's XMPP has no invisible status: the account stays visible, and the user is told
+    status, body = client.post("presence", json={"status": "invisible"})
+    expect(status == 204, "POST /presence answered %s %r" % (status, body))
+    event = client.wait_event(lambda e: e.get("type") == "notify" and e.get("account") == account["id"],
+                              timeout=15)
+    expect(event["level"] == "warning" and '"invisible"' in event["text"], "the notice: %r" % event)
+    status, body = client.post("presence", json={"status": "available"})
+    expect(status == 204, "POST /presence answered %s %r" % (status, body))
+
+
 def test_request_closed_when_account_signs_off():
     bob.send_presence(pto=alice_jid, ptype="subscribe")
     request = client.wait_event(lambda e: e.get("type") == "request.opened", timeout=15)["request"]
