@@ -8,6 +8,13 @@
  * (127.0.0.1 and ::1 excepted: a reverse proxy connects from there). Every request
  * must send its headers within a deadline, so clients trickling bytes
  * (slowloris) or idling between requests cannot hold connections forever.
+ *
+ * Between two requests of a kept-alive connection, libsoup 3.2 neither
+ * announces the next request before its first bytes nor closes the
+ * connection when the client does: it stops watching it, and the
+ * descriptor and the place under the caps would stay taken for good. The
+ * listener watches those idle connections itself: one the client closed is
+ * closed, one idle past the deadline is shut down (then closed).
  */
 #include "config.h"
 
@@ -41,7 +48,7 @@ struct _LilacWebListener {
   unsigned connections;
   GHashTable *per_address;      /* (owned) address text -> count */
   GHashTable *waiting;          /* (owned) (owned) SoupServerMessage -> deadline (us), headers not yet in */
-  GHashTable *sockets;          /* (owned) "address:port" of the client -> (unowned) GSocket */
+  GHashTable *sockets;          /* (owned) "address:port" of the client -> (unowned) LilacWebConnection */
   int inert_peer;               /* the far end of libsoup's inert listener, -1 before listening */
 };
 
@@ -55,6 +62,9 @@ typedef struct {
   char *address;                /* (owned) (nullable) NULL when exempt from the address cap */
   char *peer;                   /* (owned) "address:port", the key of the socket map */
   GSocket *socket;              /* (owned) */
+  gint64 idle_since;            /* since its last answer, with no request begun; 0 while busy */
+  gboolean hung_up;             /* the client was gone at the last sweep */
+  gboolean counted;             /* still under the caps */
 } LilacWebConnection;
 
 /* libsoup does not give the socket of a connection it got from accept_iostream:
@@ -70,6 +80,29 @@ lilac_web_listener_peer_key (GSocketAddress *remote)
   return g_strdup_printf ("%s:%u", host, g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (remote)));
 }
 
+/* the connection no longer counts under the caps */
+static void
+lilac_web_listener_uncount (LilacWebListener   *self,
+                            LilacWebConnection *connection)
+{
+  if (!connection->counted)
+    return;
+  connection->counted = FALSE;
+  self->connections--;
+  if (connection->address != NULL)
+    {
+      unsigned count = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, connection->address));
+
+      if (count <= 1)
+        g_hash_table_remove (self->per_address, connection->address);
+      else
+        g_hash_table_insert (self->per_address, g_strdup (connection->address),
+                             GUINT_TO_POINTER (count - 1));
+    }
+  if (g_hash_table_lookup (self->sockets, connection->peer) == connection)
+    g_hash_table_remove (self->sockets, connection->peer);
+}
+
 static void
 lilac_web_listener_release (gpointer data,
                             GObject *where_the_connection_was)
@@ -79,20 +112,7 @@ lilac_web_listener_release (gpointer data,
 
   if (self != NULL)
     {
-      self->connections--;
-      if (connection->address != NULL)
-        {
-          unsigned count = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address,
-                                                                  connection->address));
-
-          if (count <= 1)
-            g_hash_table_remove (self->per_address, connection->address);
-          else
-            g_hash_table_insert (self->per_address, g_strdup (connection->address),
-                                 GUINT_TO_POINTER (count - 1));
-        }
-      if (g_hash_table_lookup (self->sockets, connection->peer) == connection->socket)
-        g_hash_table_remove (self->sockets, connection->peer);
+      lilac_web_listener_uncount (self, connection);
       g_object_remove_weak_pointer (G_OBJECT (self), (gpointer *) &connection->listener);
     }
   g_free (connection->address);
@@ -159,7 +179,8 @@ lilac_web_listener_hand_over (LilacWebListener *self,
   held->address = address;
   held->peer = lilac_web_listener_peer_key (remote);
   held->socket = g_object_ref (socket);
-  g_hash_table_insert (self->sockets, g_strdup (held->peer), socket);
+  held->counted = TRUE;
+  g_hash_table_insert (self->sockets, g_strdup (held->peer), held);
   g_object_add_weak_pointer (G_OBJECT (self), (gpointer *) &held->listener);
   self->connections++;
   if (address != NULL)
@@ -215,13 +236,30 @@ lilac_web_listener_got_headers_cb (SoupServerMessage *msg,
   g_hash_table_remove (self->waiting, msg);
 }
 
+static LilacWebConnection *
+lilac_web_listener_lookup (LilacWebListener  *self,
+                           SoupServerMessage *msg)
+{
+  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
+  g_autofree char *key = NULL;
+
+  if (remote == NULL)
+    return NULL;
+  key = lilac_web_listener_peer_key (remote);
+  return g_hash_table_lookup (self->sockets, key);
+}
+
 static void
 lilac_web_listener_finished_cb (SoupServerMessage *msg,
                                 gpointer           user_data)
 {
   LilacWebListener *self = LILAC_WEB_LISTENER (user_data);
+  LilacWebConnection *connection = lilac_web_listener_lookup (self, msg);
 
   g_hash_table_remove (self->waiting, msg);
+  /* answered: until the next request begins, libsoup only waits */
+  if (connection != NULL)
+    connection->idle_since = g_get_monotonic_time ();
 }
 
 static void
@@ -231,6 +269,13 @@ lilac_web_listener_request_started_cb (SoupServer        *soup,
 {
   LilacWebListener *self = LILAC_WEB_LISTENER (user_data);
   gint64 deadline = g_get_monotonic_time () + (gint64) self->header_seconds * G_USEC_PER_SEC;
+  LilacWebConnection *connection = lilac_web_listener_lookup (self, msg);
+
+  if (connection != NULL)
+    {
+      connection->idle_since = 0;
+      connection->hung_up = FALSE;
+    }
 
   /* a reference: libsoup drops the message of a connection that closes before its request,
    * without "got-headers" or "finished" */
@@ -238,6 +283,51 @@ lilac_web_listener_request_started_cb (SoupServer        *soup,
   g_signal_connect_object (msg, "got-headers", G_CALLBACK (lilac_web_listener_got_headers_cb),
                            self, 0);
   g_signal_connect_object (msg, "finished", G_CALLBACK (lilac_web_listener_finished_cb), self, 0);
+}
+
+/* whether the client of an idle connection has closed its end */
+static gboolean
+lilac_web_listener_hung_up (GSocket *socket)
+{
+  char byte;
+  ssize_t got = recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+
+  return got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+/* idle kept-alive connections: closed once their client is gone (seen at two
+ * sweeps, so that libsoup has read the end and stopped watching), shut down
+ * once idle past the deadline */
+static void
+lilac_web_listener_sweep_idle (LilacWebListener *self,
+                               gint64            now)
+{
+  g_autoptr(GPtrArray) idle = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->sockets);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      LilacWebConnection *connection = value;
+
+      if (connection->idle_since != 0 && !g_socket_is_closed (connection->socket))
+        g_ptr_array_add (idle, connection);
+    }
+  for (unsigned i = 0; i < idle->len; i++)
+    {
+      LilacWebConnection *connection = idle->pdata[i];
+
+      if (connection->hung_up)
+        {
+          g_socket_close (connection->socket, NULL);
+          lilac_web_listener_uncount (self, connection);
+        }
+      else if (lilac_web_listener_hung_up (connection->socket))
+        connection->hung_up = TRUE;
+      else if (now - connection->idle_since > (gint64) self->header_seconds * G_USEC_PER_SEC)
+        g_socket_shutdown (connection->socket, TRUE, TRUE, NULL);
+    }
 }
 
 static gboolean
@@ -266,6 +356,7 @@ lilac_web_listener_sweep_cb (gpointer user_data)
       if (socket != NULL)
         g_socket_shutdown (socket, TRUE, TRUE, NULL);
     }
+  lilac_web_listener_sweep_idle (self, now);
   return G_SOURCE_CONTINUE;
 }
 
@@ -462,15 +553,12 @@ GSocket *
 lilac_web_listener_get_socket (LilacWebListener  *self,
                                SoupServerMessage *msg)
 {
-  GSocketAddress *remote = soup_server_message_get_remote_address (msg);
-  g_autofree char *key = NULL;
+  LilacWebConnection *connection;
 
   if (soup_server_message_get_socket (msg) != NULL)
     return soup_server_message_get_socket (msg);
-  if (remote == NULL)
-    return NULL;
-  key = lilac_web_listener_peer_key (remote);
-  return g_hash_table_lookup (self->sockets, key);
+  connection = lilac_web_listener_lookup (self, msg);
+  return connection != NULL ? connection->socket : NULL;
 }
 
 unsigned
