@@ -11,6 +11,13 @@
  * requests cannot hold connections forever; the kernel ends a connection
  * whose client stops reading what it is sent (TCP_USER_TIMEOUT, which also
  * covers a peer that keeps the window shut).
+ *
+ * Between two requests of a kept-alive connection, libsoup 3.2 neither
+ * announces the next request before its first bytes nor closes the
+ * connection when the client does: it stops watching it, and the
+ * descriptor and the place under the caps would stay taken for good. The
+ * listener watches those idle connections itself: one the client closed is
+ * closed, one idle past the deadline is shut down (then closed).
  */
 #include "config.h"
 
@@ -69,6 +76,8 @@ typedef struct {
   char *peer;                   /* (owned) "address:port", the key of the socket map */
   GSocket *socket;              /* (owned) */
   gint64 idle_since;            /* monotonic us, while between requests */
+  gboolean hung_up;             /* the client was gone at the last sweep */
+  gboolean counted;             /* still under the caps */
 } LilacWebConnection;
 
 /* libsoup does not give the socket of a connection it got from accept_iostream:
@@ -98,6 +107,30 @@ lilac_web_listener_find (LilacWebListener  *self,
   return g_hash_table_lookup (self->sockets, key);
 }
 
+/* the connection no longer counts under the caps */
+static void
+lilac_web_listener_uncount (LilacWebListener   *self,
+                            LilacWebConnection *connection)
+{
+  g_hash_table_remove (self->idle, connection);
+  if (!connection->counted)
+    return;
+  connection->counted = FALSE;
+  self->connections--;
+  if (connection->address != NULL)
+    {
+      unsigned count = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address, connection->address));
+
+      if (count <= 1)
+        g_hash_table_remove (self->per_address, connection->address);
+      else
+        g_hash_table_insert (self->per_address, g_strdup (connection->address),
+                             GUINT_TO_POINTER (count - 1));
+    }
+  if (g_hash_table_lookup (self->sockets, connection->peer) == connection)
+    g_hash_table_remove (self->sockets, connection->peer);
+}
+
 static void
 lilac_web_listener_release (gpointer data,
                             GObject *where_the_connection_was)
@@ -107,21 +140,7 @@ lilac_web_listener_release (gpointer data,
 
   if (self != NULL)
     {
-      self->connections--;
-      if (connection->address != NULL)
-        {
-          unsigned count = GPOINTER_TO_UINT (g_hash_table_lookup (self->per_address,
-                                                                  connection->address));
-
-          if (count <= 1)
-            g_hash_table_remove (self->per_address, connection->address);
-          else
-            g_hash_table_insert (self->per_address, g_strdup (connection->address),
-                                 GUINT_TO_POINTER (count - 1));
-        }
-      if (g_hash_table_lookup (self->sockets, connection->peer) == connection)
-        g_hash_table_remove (self->sockets, connection->peer);
-      g_hash_table_remove (self->idle, connection);
+      lilac_web_listener_uncount (self, connection);
       g_object_remove_weak_pointer (G_OBJECT (self), (gpointer *) &connection->listener);
     }
   g_free (connection->address);
@@ -189,6 +208,7 @@ lilac_web_listener_hand_over (LilacWebListener *self,
   held->peer = lilac_web_listener_peer_key (remote);
   held->socket = g_object_ref (socket);
   held->idle_since = g_get_monotonic_time ();
+  held->counted = TRUE;
   g_hash_table_insert (self->sockets, g_strdup (held->peer), held);
   g_hash_table_add (self->idle, held);
   g_object_add_weak_pointer (G_OBJECT (self), (gpointer *) &held->listener);
@@ -312,7 +332,10 @@ lilac_web_listener_request_started_cb (SoupServer        *soup,
   reading->started = g_get_monotonic_time ();
   connection = lilac_web_listener_find (self, msg);
   if (connection != NULL)
-    g_hash_table_remove (self->idle, connection);
+    {
+      connection->hung_up = FALSE;
+      g_hash_table_remove (self->idle, connection);
+    }
   /* a reference: libsoup drops the message of a connection that closes before its request,
    * without "got-headers" or "finished" */
   g_hash_table_insert (self->waiting, g_object_ref (msg), reading);
@@ -338,6 +361,52 @@ lilac_web_listener_request_finished_cb (SoupServer        *soup,
   g_hash_table_add (self->idle, connection);
 }
 
+/* whether the client of an idle connection has closed its end */
+static gboolean
+lilac_web_listener_hung_up (GSocket *socket)
+{
+  char byte;
+  ssize_t got = recv (g_socket_get_fd (socket), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+
+  return got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR);
+}
+
+/* idle kept-alive connections: closed once their client is gone (seen at two
+ * sweeps, so that libsoup has read the end and stopped watching); those idle
+ * since before idle_deadline go into late, to be shut down (and so closed
+ * at a later sweep) */
+static void
+lilac_web_listener_sweep_idle (LilacWebListener *self,
+                               gint64            idle_deadline,
+                               GPtrArray        *late)
+{
+  g_autoptr(GPtrArray) gone = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key;
+
+  g_hash_table_iter_init (&iter, self->idle);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      LilacWebConnection *connection = key;
+
+      if (g_socket_is_closed (connection->socket))
+        continue;
+      if (connection->hung_up)
+        g_ptr_array_add (gone, connection);
+      else if (lilac_web_listener_hung_up (connection->socket))
+        connection->hung_up = TRUE;
+      else if (connection->idle_since <= idle_deadline)
+        g_ptr_array_add (late, g_object_ref (connection->socket));
+    }
+  for (unsigned i = 0; i < gone->len; i++)
+    {
+      LilacWebConnection *connection = gone->pdata[i];
+
+      g_socket_close (connection->socket, NULL);
+      lilac_web_listener_uncount (self, connection);
+    }
+}
+
 static gboolean
 lilac_web_listener_sweep_cb (gpointer user_data)
 {
@@ -360,16 +429,7 @@ lilac_web_listener_sweep_cb (gpointer user_data)
         g_ptr_array_add (late, g_object_ref (connection->socket));
       g_hash_table_iter_remove (&iter);
     }
-  g_hash_table_iter_init (&iter, self->idle);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    {
-      LilacWebConnection *connection = key;
-
-      if (connection->idle_since > idle_deadline)
-        continue;
-      g_ptr_array_add (late, g_object_ref (connection->socket));
-      g_hash_table_iter_remove (&iter);
-    }
+  lilac_web_listener_sweep_idle (self, idle_deadline, late);
   /* too slow with its headers or its body, or idle between requests: the connection goes */
   for (unsigned i = 0; i < late->len; i++)
     g_socket_shutdown (late->pdata[i], TRUE, TRUE, NULL);

@@ -12,26 +12,260 @@
 
 #include "lilac-error.h"
 
-/* whether the JSON text escapes a NUL character (\u0000), which json-glib
- * would silently turn into the end of the string */
-static gboolean
-lilac_json_has_nul_escape (const char *data,
-                           gsize       length)
-{
-  for (gsize i = 0; i < length; i++)
-    {
-      gsize run = 0;
+/* ------------------------------------------------------ Strict syntax check */
 
-      while (i < length && data[i] == '\\')
-        {
-          run++;
-          i++;
-        }
-      /* an odd run of backslashes escapes what follows */
-      if (run % 2 == 1 && i + 5 <= length && data[i] == 'u' &&
-          g_ascii_strncasecmp (data + i + 1, "0000", 4) == 0)
-        return TRUE;
+/* json-glib's scanner takes more than JSON: single-quoted strings, escapes of
+ * lone UTF-16 surrogates (which it turns into invalid UTF-8), and integers
+ * past 64 bits (which wrap around to any value). A body must be JSON as RFC
+ * 8259 writes it, with integers that fit in 64 bits, before json-glib reads it. */
+
+#define LILAC_JSON_MAX_DEPTH 64
+
+typedef enum {
+  LILAC_JSON_WANT_VALUE,
+  LILAC_JSON_WANT_VALUE_OR_END,    /* just after '[' */
+  LILAC_JSON_WANT_KEY,
+  LILAC_JSON_WANT_KEY_OR_END,      /* just after '{' */
+  LILAC_JSON_WANT_NEXT,            /* after a value: ',', the end of its container, or the end */
+} LilacJsonWant;
+
+typedef struct {
+  const char *p;
+  const char *end;
+  char open[LILAC_JSON_MAX_DEPTH];  /* the containers around p: '{' or '[' */
+  unsigned depth;
+  const char *problem;              /* why the text is refused */
+} LilacJsonCursor;
+
+static void
+lilac_json_skip_space (LilacJsonCursor *c)
+{
+  while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
+    c->p++;
+}
+
+/* four hex digits after "\u" */
+static gboolean
+lilac_json_scan_unit (LilacJsonCursor *c,
+                      gunichar        *unit)
+{
+  *unit = 0;
+  if (c->end - c->p < 4)
+    return FALSE;
+  for (int i = 0; i < 4; i++)
+    {
+      int digit = g_ascii_xdigit_value (*c->p++);
+
+      if (digit < 0)
+        return FALSE;
+      *unit = *unit * 16 + (gunichar) digit;
     }
+  return TRUE;
+}
+
+/* an escape after the backslash: a lone surrogate or a NUL is refused */
+static gboolean
+lilac_json_scan_escape (LilacJsonCursor *c)
+{
+  gunichar unit;
+  char escaped;
+
+  if (c->p >= c->end)
+    return FALSE;
+  escaped = *c->p++;
+  if (escaped != 'u')
+    return escaped != '\0' && strchr ("\"\\/bfnrt", escaped) != NULL;
+  if (!lilac_json_scan_unit (c, &unit) || (unit >= 0xdc00 && unit <= 0xdfff))
+    return FALSE;
+  if (unit == 0)
+    {
+      c->problem = "the request body holds a NUL character";
+      return FALSE;
+    }
+  if (unit < 0xd800 || unit > 0xdbff)
+    return TRUE;
+  if (c->end - c->p < 2 || c->p[0] != '\\' || c->p[1] != 'u')
+    return FALSE;
+  c->p += 2;
+  return lilac_json_scan_unit (c, &unit) && unit >= 0xdc00 && unit <= 0xdfff;
+}
+
+/* a string, from its opening quote; its bytes were checked as UTF-8 before */
+static gboolean
+lilac_json_scan_string (LilacJsonCursor *c)
+{
+  if (c->p >= c->end || *c->p != '"')
+    return FALSE;
+  for (c->p++; c->p < c->end; )
+    {
+      unsigned char byte = (unsigned char) *c->p++;
+
+      if (byte == '"')
+        return TRUE;
+      if (byte < 0x20 || (byte == '\\' && !lilac_json_scan_escape (c)))
+        return FALSE;
+    }
+  return FALSE;
+}
+
+static gsize
+lilac_json_scan_digits (LilacJsonCursor *c)
+{
+  const char *start = c->p;
+
+  while (c->p < c->end && g_ascii_isdigit (*c->p))
+    c->p++;
+  return (gsize) (c->p - start);
+}
+
+/* a number; an integer (no fraction, no exponent) must fit in 64 bits */
+static gboolean
+lilac_json_scan_number (LilacJsonCursor *c)
+{
+  gboolean negative = c->p < c->end && *c->p == '-';
+  const char *digits = c->p + (negative ? 1 : 0);
+  gsize count;
+  gboolean integer = TRUE;
+
+  c->p = digits;
+  count = lilac_json_scan_digits (c);
+  if (count == 0 || (digits[0] == '0' && count > 1))
+    return FALSE;
+  if (c->p < c->end && *c->p == '.')
+    {
+      c->p++;
+      integer = FALSE;
+      if (lilac_json_scan_digits (c) == 0)
+        return FALSE;
+    }
+  if (c->p < c->end && (*c->p == 'e' || *c->p == 'E'))
+    {
+      c->p++;
+      integer = FALSE;
+      if (c->p < c->end && (*c->p == '+' || *c->p == '-'))
+        c->p++;
+      if (lilac_json_scan_digits (c) == 0)
+        return FALSE;
+    }
+  if (integer && (count > 19 || (count == 19 && memcmp (digits, negative ? "9223372036854775808"
+                                                                         : "9223372036854775807",
+                                                         19) > 0)))
+    {
+      c->problem = "the request body holds an integer that does not fit in 64 bits";
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* a value where one is wanted: a container opens, anything else is read whole */
+static gboolean
+lilac_json_scan_value (LilacJsonCursor *c,
+                       LilacJsonWant   *want)
+{
+  static const char *const words[] = { "true", "false", "null" };
+
+  *want = LILAC_JSON_WANT_NEXT;
+  if (*c->p == '{' || *c->p == '[')
+    {
+      if (c->depth == LILAC_JSON_MAX_DEPTH)
+        {
+          c->problem = "the request body is nested too deeply";
+          return FALSE;
+        }
+      *want = *c->p == '{' ? LILAC_JSON_WANT_KEY_OR_END : LILAC_JSON_WANT_VALUE_OR_END;
+      c->open[c->depth++] = *c->p++;
+      return TRUE;
+    }
+  if (*c->p == '"')
+    return lilac_json_scan_string (c);
+  if (*c->p == '-' || g_ascii_isdigit (*c->p))
+    return lilac_json_scan_number (c);
+  for (unsigned i = 0; i < G_N_ELEMENTS (words); i++)
+    {
+      gsize length = strlen (words[i]);
+
+      if ((gsize) (c->end - c->p) >= length && memcmp (c->p, words[i], length) == 0)
+        {
+          c->p += length;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* after a value inside a container: ',' or the container's end */
+static gboolean
+lilac_json_scan_next (LilacJsonCursor *c,
+                      LilacJsonWant   *want)
+{
+  char open = c->depth > 0 ? c->open[c->depth - 1] : '\0';
+
+  if (open != '\0' && *c->p == ',')
+    {
+      c->p++;
+      *want = open == '{' ? LILAC_JSON_WANT_KEY : LILAC_JSON_WANT_VALUE;
+      return TRUE;
+    }
+  if (open != '\0' && *c->p == (open == '{' ? '}' : ']'))
+    {
+      c->p++;
+      c->depth--;
+      *want = LILAC_JSON_WANT_NEXT;
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static gboolean
+lilac_json_scan_step (LilacJsonCursor *c,
+                      LilacJsonWant   *want)
+{
+  switch (*want)
+    {
+    case LILAC_JSON_WANT_VALUE_OR_END:
+    case LILAC_JSON_WANT_KEY_OR_END:
+      if (*c->p == (*want == LILAC_JSON_WANT_KEY_OR_END ? '}' : ']'))
+        return lilac_json_scan_next (c, want);
+      *want = *want == LILAC_JSON_WANT_KEY_OR_END ? LILAC_JSON_WANT_KEY : LILAC_JSON_WANT_VALUE;
+      return TRUE;
+    case LILAC_JSON_WANT_KEY:
+      if (!lilac_json_scan_string (c))
+        return FALSE;
+      lilac_json_skip_space (c);
+      if (c->p >= c->end || *c->p != ':')
+        return FALSE;
+      c->p++;
+      *want = LILAC_JSON_WANT_VALUE;
+      return TRUE;
+    case LILAC_JSON_WANT_VALUE:
+      return lilac_json_scan_value (c, want);
+    case LILAC_JSON_WANT_NEXT:
+    default:
+      return lilac_json_scan_next (c, want);
+    }
+}
+
+/* whether @data is one JSON text (valid UTF-8 without NUL bytes, checked before) */
+static gboolean
+lilac_json_check_syntax (const char *data,
+                         gsize       length,
+                         GError    **error)
+{
+  LilacJsonCursor c = { .p = data, .end = data + length };
+  LilacJsonWant want = LILAC_JSON_WANT_VALUE;
+
+  /* json-glib skips a byte order mark */
+  if (length >= 3 && memcmp (data, "\xef\xbb\xbf", 3) == 0)
+    c.p += 3;
+  for (lilac_json_skip_space (&c); c.p < c.end; lilac_json_skip_space (&c))
+    {
+      if (!lilac_json_scan_step (&c, &want))
+        break;
+    }
+  if (c.p == c.end && c.depth == 0 && want == LILAC_JSON_WANT_NEXT)
+    return TRUE;
+  g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
+                       c.problem != NULL ? c.problem : "the request body is not valid JSON");
   return FALSE;
 }
 
@@ -115,12 +349,14 @@ lilac_json_parse_object (const char *data,
                            "the request body is not valid UTF-8");
       return NULL;
     }
-  if (memchr (data, '\0', length) != NULL || lilac_json_has_nul_escape (data, length))
+  if (memchr (data, '\0', length) != NULL)
     {
       g_set_error_literal (error, LILAC_ERROR, LILAC_ERROR_INVALID_INPUT,
                            "the request body holds a NUL character");
       return NULL;
     }
+  if (!lilac_json_check_syntax (data, length, error))
+    return NULL;
   if (!json_parser_load_from_data (parser, data, (gssize) length, &local_error))
     {
       /* json-glib quotes what it could not read, lone surrogates and all */
