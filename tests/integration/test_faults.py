@@ -21,7 +21,9 @@ from lilac_harness import expect, expect_error
 
 PASSWORDS = {"alice": "alice-faults-pw", "bob": "bob-faults-pw", "carol": "carol-faults-pw",
              "dave": "dave-faults-pw"}
-CONFIG = {"gateway": {"worker_heartbeat": 1}}
+# the heartbeat at its default: under AddressSanitizer and a loaded machine, a one-second heartbeat
+# restarted busy workers in a loop
+CONFIG = {"gateway": {}}
 
 prosody = lilac = None
 bob = dave = None
@@ -99,8 +101,10 @@ def test_kill_9_in_a_burst_loses_nothing_a_client_saw():
     collector = Collector(client)
     collector.start()
     texts = ["burst %04d" % number for number in range(1000)]
-    # a burst of 2 s: the kill lands in its middle
-    sender = threading.Thread(target=send_paced, args=(bob, prosody.jid("alice"), texts, 500), daemon=True)
+    # a burst of 2 s (10 s under AddressSanitizer, where the gateway is several times slower): the
+    # kill lands in its middle
+    rate = 100 if h.sanitized() else 500
+    sender = threading.Thread(target=send_paced, args=(bob, prosody.jid("alice"), texts, rate), daemon=True)
     sender.start()
     h.wait_until(lambda: len(collector.texts) >= 300, timeout=60, message="300 messages seen")
     os.kill(lilac.process.pid, signal.SIGKILL)
@@ -221,7 +225,7 @@ def test_stopped_worker_is_restarted_with_bounded_memory():
             connection = socket.create_connection(("127.0.0.1", lilac.port))
             connection.sendall(request)
             sockets.append(connection)
-            time.sleep(0.002)
+            time.sleep(0.01 if h.sanitized() else 0.002)
         expect(restarting.wait(30), "%d messages of 16 KB were sent to a stopped worker, and it was not "
                                     "restarted" % len(sockets))
         grown = (vm_rss(lilac.process.pid) - before) / 1048576
@@ -235,8 +239,10 @@ def test_stopped_worker_is_restarted_with_bounded_memory():
             connection.close()
         expect(set(answers) <= {b"202", b"503"}, "answers: %r" % sorted(set(answers)))
         # bounded: the 8 MiB of frames, and the ~500 requests waiting for an answer, each with its
-        # 16 KB body read and parsed and its connection's buffers
-        expect(grown < 64, "the gateway grew by %.1f MiB" % grown)
+        # 16 KB body read and parsed and its connection's buffers (AddressSanitizer's quarantine
+        # keeps freed memory: measured in the plain build)
+        if not h.sanitized():
+            expect(grown < 64, "the gateway grew by %.1f MiB" % grown)
     finally:
         try:
             os.kill(pid, signal.SIGCONT)
