@@ -454,11 +454,11 @@ def bench_latency(ctx):
     count = 2000
     rate = 500.0
     prosody = ctx.prosody
-    for name in ("latsender", "latlilac", "latbitlbee"):
+    for name in ("latsender", "latlilac", "latbitlbee", "latdirect"):
         prosody.add_account(name, PASSWORD)
-    prosody.set_roster("latsender", ["latlilac@localhost", "latbitlbee@localhost"])
-    prosody.set_roster("latlilac", ["latsender@localhost"])
-    prosody.set_roster("latbitlbee", ["latsender@localhost"])
+    prosody.set_roster("latsender", ["latlilac@localhost", "latbitlbee@localhost", "latdirect@localhost"])
+    for name in ("latlilac", "latbitlbee", "latdirect"):
+        prosody.set_roster(name, ["latsender@localhost"])
 
     lilac = ctx.lilac("latency")
     lilac.add_user("latlilac", PASSWORD)
@@ -479,18 +479,20 @@ def bench_latency(ctx):
         sender = ClientProcess("send", prosody.port, "latsender", PASSWORD)
         lilac_rx = ClientProcess("lilac", lilac.port, token)
         irc_rx = ClientProcess("irc", bitlbee.port, "latbitlbee", PASSWORD)
-        processes = [sender, lilac_rx, irc_rx]
+        direct_rx = ClientProcess("xmpp", prosody.port, "latdirect", PASSWORD)
+        processes = [sender, lilac_rx, irc_rx, direct_rx]
         for process in processes:
             process.expect("READY", 60)
         sides = {
             "lilac": (lilac_rx, "latlilac@localhost", lambda: lilac.processes()),
             "bitlbee": (irc_rx, "latbitlbee@localhost", lambda: [bitlbee.pid] + bitlbee.children()),
+            "floor": (direct_rx, "latdirect@localhost", lambda: []),
         }
         for side, (receiver, to, pids_of) in sides.items():
             warm = latency_phase(sender, receiver, to, "warm%s" % side, 50, 100.0, pids_of)
             if warm["lost"]:
                 raise RuntimeError("%s: %d of 50 warm-up messages lost" % (side, warm["lost"]))
-        raw = {"lilac": [], "bitlbee": [], "count": count, "rate": rate}
+        raw = {"lilac": [], "bitlbee": [], "floor": [], "count": count, "rate": rate}
         for r in range(ctx.repeat):
             for side, (receiver, to, pids_of) in sides.items():
                 paced = latency_phase(sender, receiver, to, "p%d%s" % (r, side), count, rate, pids_of)
@@ -522,6 +524,17 @@ def rows_latency(ctx, raw):
     ctx.row("latency", "p50, %s" % label, "ms", *p50, target="<= 0.5x BitlBee",
             met=p50[0]["median"] <= 0.5 * p50[1]["median"], ratio_target=0.5)
     ctx.row("latency", "p99, %s" % label, "ms", *p99, target="< 10 ms", met=p99[0]["median"] < 10)
+    if raw.get("floor"):
+        # the same messages read by a raw XMPP client on Prosody: the sender, Prosody and the
+        # loopback, which every gateway's figure includes; above it is the gateway's own share
+        floor = [run["paced"]["p50_ms"] for run in raw["floor"]]
+        ctx.notes.append("latency: p50 with no gateway (a raw XMPP client on Prosody) %s ms"
+                         % bl.summary(floor)["median"])
+
+        def above_floor(side):
+            return bl.summary([run["paced"]["p50_ms"] - low for run, low in zip(raw[side], floor)])
+        ctx.row("latency", "p50 above the no-gateway floor, %s" % label, "ms",
+                above_floor("lilac"), above_floor("bitlbee"))
     ctx.row("latency", "max, %s" % label, "ms", pick("lilac", "paced", "max_ms"), pick("bitlbee", "paced", "max_ms"))
     ctx.row("latency", "gateway CPU for %s" % label, "s", pick("lilac", "paced", "cpu_s"),
             pick("bitlbee", "paced", "cpu_s"))

@@ -9,6 +9,8 @@ that none slows the others (or the orchestrator) down:
                                            "DONE FIRST_NS LAST_NS".
   clients.py lilac PORT TOKEN             Lilac's receiver: a long-poll client of /api/v1/events.
   clients.py irc PORT NICK PASSWORD       BitlBee's receiver: an IRC client that identifies.
+  clients.py xmpp PORT USER PASSWORD      no gateway at all: a raw XMPP client on Prosody itself,
+                                           the floor under both gateways' figures.
 
 Receivers print "READY" once they receive, then "TAG I SENT_NS RECEIVED_NS" per message.
 Times are CLOCK_MONOTONIC nanoseconds, the same clock in every process of the machine.
@@ -16,6 +18,8 @@ Run with /usr/bin/python3.
 """
 
 import asyncio
+import base64
+import html
 import json
 import re
 import socket
@@ -223,6 +227,58 @@ def irc_receiver(port, nick, password):
             report(match.group(3), received)
 
 
+# ------------------------------------------------------------------------- the direct floor
+
+def xmpp_receiver(port, user, password):
+    """Signs on to Prosody over a plain socket (SASL PLAIN, no TLS, as the sender does) and
+    reports the bodies of the chat messages it receives, timed like the other two receivers: when
+    the bytes arrive, before any XML library sees them. What neither gateway can go below."""
+    sock = socket.create_connection(("127.0.0.1", port))
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    buffer = b""
+
+    def read_until(marker):
+        nonlocal buffer
+        while marker not in buffer:
+            data = sock.recv(65536)
+            if not data:
+                raise ConnectionError("Prosody closed the stream: %r" % buffer[-300:])
+            buffer += data
+        head, _, buffer = buffer.partition(marker)
+        return head
+
+    def open_stream():
+        sock.sendall(b"<?xml version='1.0'?><stream:stream to='localhost' xmlns='jabber:client' "
+                     b"xmlns:stream='http://etherx.jabber.org/streams' version='1.0'>")
+        read_until(b"</stream:features>")
+
+    open_stream()
+    plain = base64.b64encode(("\0%s\0%s" % (user, password)).encode()).decode()
+    sock.sendall(("<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='PLAIN'>%s</auth>" % plain).encode())
+    answer = read_until(b"/>")
+    if b"<success" not in answer:
+        raise RuntimeError("SASL refused: %r" % answer)
+    open_stream()
+    sock.sendall(b"<iq type='set' id='bind'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>"
+                 b"<resource>floor</resource></bind></iq>")
+    read_until(b"</iq>")
+    sock.sendall(b"<presence/>")
+    out("READY")
+    body = re.compile(rb"<body>([^<]*)</body>")
+    while True:
+        data = sock.recv(65536)
+        if not data:
+            raise ConnectionError("Prosody closed the stream")
+        received = time.monotonic_ns()
+        buffer += data
+        end = buffer.rfind(b"</message>")
+        if end < 0:
+            continue
+        complete, buffer = buffer[:end + 10], buffer[end + 10:]
+        for match in body.finditer(complete):
+            report(html.unescape(match.group(1).decode()), received)
+
+
 def main():
     role = sys.argv[1]
     if role == "send":
@@ -231,6 +287,8 @@ def main():
         lilac_receiver(int(sys.argv[2]), sys.argv[3])
     elif role == "irc":
         irc_receiver(int(sys.argv[2]), sys.argv[3], sys.argv[4])
+    elif role == "xmpp":
+        xmpp_receiver(int(sys.argv[2]), sys.argv[3], sys.argv[4])
     else:
         raise SystemExit("unknown role " + role)
 
