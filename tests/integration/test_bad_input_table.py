@@ -79,15 +79,28 @@ def finished_upload(client, account):
 
 
 def settle_database():
-    """Waits until the database stops moving by itself (rosters, presences, transfers)."""
-    previous = dump()
+    """Waits until the database stops moving by itself (rosters, presences, transfers, the system
+    lines they leave in conversations): three seconds without a change."""
+    previous, still_for = dump(), 0
 
     def still():
-        nonlocal previous
+        nonlocal previous, still_for
         current = dump()
-        same, previous = current == previous, current
-        return same
-    h.wait_until(still, timeout=30, interval=1.0, message="the database to stop changing")
+        still_for = still_for + 1 if current == previous else 0
+        previous = current
+        return still_for >= 3
+    h.wait_until(still, timeout=45, interval=1.0, message="the database to stop changing")
+
+
+def differences(before, after):
+    """What changed, table by table: the rows that went and the rows that came (a few of each)."""
+    changed = {}
+    for table in sorted(set(before) | set(after)):
+        old, new = before.get(table, []), after.get(table, [])
+        if old != new:
+            changed[table] = {"gone": [row for row in old if row not in new][:3],
+                              "new": [row for row in new if row not in old][:3]}
+    return changed
 
 
 def dump():
@@ -563,9 +576,8 @@ def make_case(case):
         else:
             expect(answer[0] == case.status, "%s: expected %d, got %s %r" % (what, case.status, answer[0],
                                                                              str(answer[1])[:300]))
-        after = dump()
-        changed = [table for table in before if before[table] != after.get(table)]
-        expect(not changed, "the request changed the tables %r" % changed)
+        changed = differences(before, dump())
+        expect(not changed, "the request changed the tables: %r" % changed)
     check.__name__ = "test_" + case.name
     return check
 
