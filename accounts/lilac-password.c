@@ -79,6 +79,26 @@ lilac_password_record_cost (const LilacPasswordRecord *record,
 }
 
 /**
+ * lilac_password_record_is_current:
+ * @record: a password record
+ * @ops: today's Argon2id opslimit
+ * @mem: today's Argon2id memlimit
+ *
+ * Returns: %TRUE if @record was made with this cost
+ */
+gboolean
+lilac_password_record_is_current (const LilacPasswordRecord *record,
+                                  guint64                    ops,
+                                  gsize                      mem)
+{
+  guint64 record_ops;
+  gsize record_mem;
+
+  return lilac_password_record_cost (record, &record_ops, &record_mem) &&
+         record_ops == ops && record_mem == mem;
+}
+
+/**
  * lilac_password_open:
  * @record: a password record
  * @password: the password given

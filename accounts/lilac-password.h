@@ -26,6 +26,9 @@ LilacPasswordRecord *lilac_password_record_new (const char *password,
                                                 guint64     ops,
                                                 gsize       mem,
                                                 GError    **error);
+gboolean             lilac_password_record_is_current (const LilacPasswordRecord *record,
+                                                       guint64                    ops,
+                                                       gsize                      mem);
 LilacKey            *lilac_password_open (const LilacPasswordRecord *record,
                                           const char                *password,
                                           guint64                    ops,

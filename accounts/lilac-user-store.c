@@ -603,6 +603,13 @@ lilac_user_store_authenticate_thread (GTask        *task,
                                "wrong user name or password");
       return;
     }
+  /* a record made at another cost than today's (the operator changed it) is made again while
+   * the password is at hand: old records would otherwise tell their users from unknown names,
+   * which are checked at the newest record's cost */
+  if (job->new_password == NULL &&
+      !lilac_password_record_is_current (job->record, self->argon2_ops, self->argon2_mem))
+    job->fresh = lilac_password_record_new (job->password, job->data_key, self->argon2_ops,
+                                            self->argon2_mem, NULL);
   /* a password change or reset: the new record, for the same data key or a new one */
   if (job->new_password != NULL)
     {
@@ -663,6 +670,11 @@ lilac_user_store_authenticate_async (LilacUserStore     *self,
   g_task_run_in_thread (task, lilac_user_store_authenticate_thread);
 }
 
+static gboolean lilac_user_store_write_record (LilacUserStore            *self,
+                                               gint64                     id,
+                                               const LilacPasswordRecord *record,
+                                               GError                   **error);
+
 /**
  * lilac_user_store_authenticate_finish:
  * @self: the user store
@@ -684,6 +696,16 @@ lilac_user_store_authenticate_finish (LilacUserStore *self,
   if (!g_task_propagate_boolean (G_TASK (result), error))
     return NULL;
   job = g_task_get_task_data (G_TASK (result));
+  if (job->fresh != NULL)
+    {
+      g_autoptr(GError) local_error = NULL;
+
+      if (lilac_user_store_write_record (self, job->user->id, job->fresh, &local_error))
+        g_message ("user %s: password record made again at today's Argon2id cost", job->user->name);
+      else
+        g_message ("user %s: password record not renewed: %s", job->user->name, local_error->message);
+      g_clear_pointer (&job->fresh, lilac_password_record_free);
+    }
   *data_key = lilac_key_ref (job->data_key);
   return lilac_user_copy (job->user);
 }

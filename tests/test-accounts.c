@@ -175,6 +175,71 @@ test_accounts_authenticate (AccountsFixture *fixture,
   g_assert_error (local_error, LILAC_ERROR, LILAC_ERROR_UNAUTHORIZED);
 }
 
+/* the stored Argon2id hash string of user @id */
+static char *
+accounts_fixture_hash (AccountsFixture *fixture,
+                       gint64           id)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(LilacStmt) stmt = lilac_store_prepare (fixture->store,
+                                                   "SELECT password_hash FROM users WHERE id = ?",
+                                                   &local_error);
+
+  g_assert_no_error (local_error);
+  sqlite3_bind_int64 (stmt, 1, id);
+  g_assert_cmpint (lilac_store_step (fixture->store, stmt, &local_error), ==, SQLITE_ROW);
+  return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+}
+
+static void
+test_accounts_rehash (AccountsFixture *fixture,
+                      gconstpointer    data)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(LilacUser) alice = NULL;
+  g_autoptr(LilacUser) user = NULL;
+  g_autoptr(LilacKey) key = NULL;
+  g_autoptr(LilacKey) key_after = NULL;
+  g_autoptr(LilacKey) key_again = NULL;
+  g_autofree char *old_hash = NULL;
+  g_autofree char *after_wrong = NULL;
+  g_autofree char *new_hash = NULL;
+  g_autofree char *unchanged = NULL;
+
+  g_test_summary ("after the operator changes the Argon2id cost, a right login makes the record "
+                  "again at the new cost, and the data key stays the same");
+  alice = lilac_user_store_add (fixture->users, "alice", "correct horse", FALSE, &local_error);
+  g_assert_no_error (local_error);
+  user = accounts_fixture_login (fixture, "alice", "correct horse", &key, &local_error);
+  g_assert_no_error (local_error);
+  g_clear_pointer (&user, lilac_user_free);
+  old_hash = accounts_fixture_hash (fixture, alice->id);
+  g_assert_nonnull (strstr (old_hash, "$m=8192,t=1,"));
+
+  /* the configuration now asks for 16 MiB and two passes */
+  g_clear_object (&fixture->users);
+  fixture->users = lilac_user_store_new (fixture->store, 2, 16 * 1024 * 1024);
+  g_assert_null (accounts_fixture_login (fixture, "alice", "wrong horse", &key_after, &local_error));
+  g_assert_error (local_error, LILAC_ERROR, LILAC_ERROR_UNAUTHORIZED);
+  g_clear_error (&local_error);
+  after_wrong = accounts_fixture_hash (fixture, alice->id);
+  g_assert_cmpstr (after_wrong, ==, old_hash);
+
+  user = accounts_fixture_login (fixture, "alice", "correct horse", &key_after, &local_error);
+  g_assert_no_error (local_error);
+  g_clear_pointer (&user, lilac_user_free);
+  new_hash = accounts_fixture_hash (fixture, alice->id);
+  g_assert_nonnull (strstr (new_hash, "$m=16384,t=2,"));
+  g_assert_cmpmem (lilac_key_get_bytes (key), LILAC_KEY_BYTES, lilac_key_get_bytes (key_after), LILAC_KEY_BYTES);
+
+  /* the renewed record opens the same key, and is not made again */
+  user = accounts_fixture_login (fixture, "alice", "correct horse", &key_again, &local_error);
+  g_assert_no_error (local_error);
+  g_assert_cmpmem (lilac_key_get_bytes (key), LILAC_KEY_BYTES, lilac_key_get_bytes (key_again), LILAC_KEY_BYTES);
+  unchanged = accounts_fixture_hash (fixture, alice->id);
+  g_assert_cmpstr (unchanged, ==, new_hash);
+}
+
 static void
 test_accounts_logins (AccountsFixture *fixture,
                       gconstpointer    data)
@@ -326,6 +391,8 @@ main (int   argc,
               test_accounts_users, accounts_fixture_teardown);
   g_test_add ("/accounts/authenticate", AccountsFixture, NULL, accounts_fixture_setup,
               test_accounts_authenticate, accounts_fixture_teardown);
+  g_test_add ("/accounts/rehash", AccountsFixture, NULL, accounts_fixture_setup,
+              test_accounts_rehash, accounts_fixture_teardown);
   g_test_add ("/accounts/logins", AccountsFixture, NULL, accounts_fixture_setup,
               test_accounts_logins, accounts_fixture_teardown);
   g_test_add ("/accounts/im-secrets", AccountsFixture, NULL, accounts_fixture_setup,
