@@ -15,6 +15,7 @@
 #include "lilac-web-form.h"
 #include "lilac-web-html-escape.h"
 #include "lilac-web-language.h"
+#include "lilac-web-server-private.h"
 #include "lilac-web-template.h"
 
 /* ------------------------------------------------------------------ Escape */
@@ -377,6 +378,54 @@ test_language_gettext (void)
   g_assert_cmpstr (lilac_web_language_gettext (chinese, "no such text"), ==, "no such text");
 }
 
+static char *
+resolve (GPtrArray  *proxies,
+         const char *peer,
+         const char *forwarded)
+{
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (peer);
+
+  g_assert_nonnull (address);
+  return lilac_web_server_resolve_client (proxies, address, forwarded);
+}
+
+static void
+test_client_address (void)
+{
+  g_autoptr(GPtrArray) proxies = g_ptr_array_new_with_free_func (g_object_unref);
+  const struct {
+    const char *peer;
+    const char *forwarded;
+    const char *client;
+  } cases[] = {
+    /* no proxy in between: the peer, whatever it wrote */
+    { "198.51.100.7", "203.0.113.9", "198.51.100.7" },
+    /* the proxy's word for its client; what the client wrote itself is not believed */
+    { "10.0.0.2", "203.0.113.9", "203.0.113.9" },
+    { "10.0.0.2", "192.0.2.66, 203.0.113.9", "203.0.113.9" },
+    /* a chain of trusted proxies is followed */
+    { "10.0.0.2", "203.0.113.9, 10.0.0.3", "203.0.113.9" },
+    /* a dual-stack socket sees an IPv4 proxy as ::ffff:10.0.0.2: still the proxy */
+    { "::ffff:10.0.0.2", "203.0.113.9", "203.0.113.9" },
+    { "::ffff:198.51.100.7", "203.0.113.9", "::ffff:198.51.100.7" },
+    /* an IPv6 proxy, and garbage in the header */
+    { "fd00::1", "2001:db8::5", "2001:db8::5" },
+    { "10.0.0.2", "not an address", "10.0.0.2" },
+    { "10.0.0.2", NULL, "10.0.0.2" },
+  };
+
+  g_test_summary ("behind trusted proxies the client is the right-most address they did not add; "
+                  "IPv4 proxies match when a dual-stack socket shows them IPv4-mapped");
+  g_ptr_array_add (proxies, g_inet_address_mask_new_from_string ("10.0.0.0/8", NULL));
+  g_ptr_array_add (proxies, g_inet_address_mask_new_from_string ("fd00::/8", NULL));
+  for (unsigned i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *client = resolve (proxies, cases[i].peer, cases[i].forwarded);
+
+      g_assert_cmpstr (client, ==, cases[i].client);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -402,5 +451,6 @@ main (int   argc,
   g_test_add_func ("/web/catalog/broken", test_catalog_broken);
   g_test_add_func ("/web/language/choose", test_language_choose);
   g_test_add_func ("/web/language/gettext", test_language_gettext);
+  g_test_add_func ("/web/client-address", test_client_address);
   return g_test_run ();
 }
