@@ -8,7 +8,8 @@ reaches the asker (carol's subscription completes, dan's is refused); of four wa
 page shows three and says that one more waits. A second Prosody requires STARTTLS with a
 self-signed certificate: the certificate question of ann's account there is accepted through the
 same form, and the account signs on. A post without the login's CSRF token, and an answer to a
-request already answered, change nothing."""
+request already answered, change nothing. Room invitations with 1,000-character reasons of "&" keep
+the page under its byte limit."""
 
 import re
 
@@ -154,6 +155,30 @@ def test_accept_a_certificate_through_the_form():
     home = expect_page(light.get("/m/"))
     expect("erin@localhost/lilac (XMPP): online" in home.text, "the account is not online:\n%s" % home.text)
     h.diag("pages checked (bytes): " + sizes())
+
+
+@h.timeout(90)
+def test_long_texts_stay_within_the_page_budget():
+    """Room invitations (XEP-0249) whose reasons are 1,000 characters of "&" (five bytes each once
+    escaped): /m/requests still shows three of them, cut short, in a page under the byte limit."""
+    room = "lounge@conference.%s" % prosody.domain
+    for number in range(4):
+        carol.call(lambda number=number: carol.xmpp.send_raw(
+            "<message to='%s' id='invite%d'><x xmlns='jabber:x:conference' jid='%s' reason='%s'/></message>"
+            % (alice_jid, number, room, "&amp;" * 1000)))
+    h.wait_until(lambda: len(open_requests()) == 4, timeout=30, message="the four invitations")
+    page = expect_page(light.get("/m/requests"))
+    check_page("requests-long-texts", page)
+    forms = re.findall(r'<form method="post" action="(/m/requests/[^"]+)"', page.text)
+    expect(len(forms) == 3, "the page shows %d requests, not 3" % len(forms))
+    shown = [len(run) // len("&amp;") for run in re.findall(r"(?:&amp;){10,}", page.text)]
+    expect(len(shown) == 3 and all(100 < count < 300 for count in shown),
+           "the reasons are not shown cut short: runs of %r characters" % shown)
+    h.diag("/m/requests with three 1,000-character reasons: %d bytes" % len(page.body))
+    for request in open_requests():
+        status, body = api.post("requests/" + request["id"], json={"action": request["actions"][-1]})
+        expect(status == 204, "POST /requests answered %s %r" % (status, body))
+    h.wait_until(lambda: not open_requests(), timeout=15, message="the invitations answered")
 
 
 def test_gateway_stops_cleanly():
