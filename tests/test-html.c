@@ -405,17 +405,15 @@ test_client_address (void)
     { "10.0.0.2", "192.0.2.66, 203.0.113.9", "203.0.113.9" },
     /* a chain of trusted proxies is followed */
     { "10.0.0.2", "203.0.113.9, 10.0.0.3", "203.0.113.9" },
-    /* a dual-stack socket sees an IPv4 proxy as ::ffff:10.0.0.2: still the proxy */
-    { "::ffff:10.0.0.2", "203.0.113.9", "203.0.113.9" },
-    { "::ffff:198.51.100.7", "203.0.113.9", "::ffff:198.51.100.7" },
     /* an IPv6 proxy, and garbage in the header */
     { "fd00::1", "2001:db8::5", "2001:db8::5" },
     { "10.0.0.2", "not an address", "10.0.0.2" },
     { "10.0.0.2", NULL, "10.0.0.2" },
   };
 
-  g_test_summary ("behind trusted proxies the client is the right-most address they did not add; "
-                  "IPv4 proxies match when a dual-stack socket shows them IPv4-mapped");
+  /* no IPv4-mapped cases: GLib hands the IPv4 peers of a dual-stack socket over as IPv4
+   * addresses (test_connections listens on ::ffff:127.0.0.1 to show it) */
+  g_test_summary ("behind trusted proxies the client is the right-most address they did not add");
   g_ptr_array_add (proxies, g_inet_address_mask_new_from_string ("10.0.0.0/8", NULL));
   g_ptr_array_add (proxies, g_inet_address_mask_new_from_string ("fd00::/8", NULL));
   for (unsigned i = 0; i < G_N_ELEMENTS (cases); i++)

@@ -10,8 +10,6 @@
 
 #include "lilac-web-server-private.h"
 
-#include <string.h>
-
 #include "lilac-error.h"
 #include "lilac-metrics.h"
 #include "lilac-web-light.h"
@@ -269,32 +267,13 @@ lilac_web_server_get_socket (LilacWebServer    *self,
   return self->listener != NULL ? lilac_web_listener_get_socket (self->listener, msg) : NULL;
 }
 
-/* the IPv4 address inside an IPv4-mapped IPv6 one (::ffff:a.b.c.d, how a dual-stack socket
- * sees IPv4 peers), or NULL */
-static GInetAddress *
-lilac_web_server_unmap (GInetAddress *address)
-{
-  static const guint8 prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-  const guint8 *bytes;
-
-  if (g_inet_address_get_family (address) != G_SOCKET_FAMILY_IPV6)
-    return NULL;
-  bytes = g_inet_address_to_bytes (address);
-  if (memcmp (bytes, prefix, sizeof prefix) != 0)
-    return NULL;
-  return g_inet_address_new_from_bytes (bytes + sizeof prefix, G_SOCKET_FAMILY_IPV4);
-}
-
 static gboolean
 lilac_web_server_is_trusted_proxy (GPtrArray    *trusted_proxies,
                                    GInetAddress *address)
 {
-  g_autoptr(GInetAddress) unmapped = lilac_web_server_unmap (address);
-
   for (unsigned i = 0; i < trusted_proxies->len; i++)
     {
-      if (g_inet_address_mask_matches (trusted_proxies->pdata[i], address) ||
-          (unmapped != NULL && g_inet_address_mask_matches (trusted_proxies->pdata[i], unmapped)))
+      if (g_inet_address_mask_matches (trusted_proxies->pdata[i], address))
         return TRUE;
     }
   return FALSE;

@@ -117,6 +117,32 @@ def test_connections_per_address_are_capped():
     h.wait_until(served, timeout=10, interval=0.2, message="a connection after the others closed")
 
 
+def test_dual_stack_listener_caps_ipv4_clients_alike():
+    """Listening on an IPv6 address (here the IPv4-mapped ::ffff:127.0.0.1, so that only loopback
+    is listened on), IPv4 clients come as ::ffff:a.b.c.d and GLib hands them over as IPv4: a reverse
+    proxy on 127.0.0.1 is still exempt from the cap, and another address is still capped."""
+    dual = h.Lilac(config={"gateway": {"connections_per_address": 2}}, extra_args=["--listen", "::ffff:127.0.0.1"])
+    dual.start()
+    try:
+        def connect_to(source):
+            client = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            client.bind((source, 0))
+            client.connect(("127.0.0.1", dual.port))
+            return client
+
+        proxy = [connect_to("127.0.0.1") for _ in range(5)]
+        capped = [connect_to("127.0.0.3") for _ in range(3)]
+        time.sleep(0.3)
+        expect(not any(closed(client, 0.2) for client in proxy), "a connection from 127.0.0.1 was refused")
+        expect(not any(closed(client, 0.2) for client in capped[:2]), "a connection under the cap was refused")
+        expect(closed(capped[2], 2), "the third connection from 127.0.0.3 was kept")
+        for client in proxy + capped:
+            client.close()
+    finally:
+        dual.stop()
+    dual.assert_clean_exit()
+
+
 def test_one_connection_carries_many_requests():
     """A browser or bot reuses its connection: log in, read /state, hold a poll that an event
     answers, and ask again, all on one TCP connection (the server must not close it)."""
